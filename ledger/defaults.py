@@ -1,0 +1,39 @@
+"""Bounds and defaults of the books, one line each on why."""
+
+#: Largest amount in minor units one movement may carry: 10 billion FC (about 3.5 M USD).
+#: Nothing a savings group or a cooperative buyer records comes near it; a typo does.
+MAX_AMOUNT_MINOR = 10_000_000_000 * 100
+
+#: Largest single gold purchase: 10 kg. An artisanal miner sells grams, not bars.
+MAX_PURCHASE_MG = 10_000_000
+
+#: Largest price per gram in minor units: 1,000 USD or 10 M FC per gram, several times spot.
+MAX_PRICE_PER_GRAM_MINOR = {"USD": 1_000_00, "CDF": 10_000_000_00}
+
+#: VSLA methodology: members buy 1 to 5 shares per meeting.
+DEFAULT_MAX_SHARES = 5
+
+#: VSLA methodology: loans up to 3x the member's savings.
+DEFAULT_LOAN_CAP_MULTIPLE = 3
+
+#: VSLA methodology: loan terms of at most 3 months.
+DEFAULT_MAX_LOAN_TERM_MONTHS = 3
+
+#: Ledger Link's charge period: a service charge accrues at the start of every 30 days.
+CHARGE_PERIOD_DAYS = 30
+
+#: Portfolio at risk counts loans more than this many days past due (Mifos convention).
+PAR_DAYS = 30
+
+#: Longest name, code or reference we store; longer input is refused, not cut.
+MAX_NAME_LENGTH = 80
+MAX_CODE_LENGTH = 32
+
+#: Currencies the books keep, with their ISO 4217 minor-unit exponent.
+CURRENCIES = {"CDF": 2, "USD": 2}
+
+#: Languages a member can choose (English is the source language and the fallback).
+LANGUAGES = ("sw", "ln", "fr", "en")
+
+#: Region used to read phone numbers written without a country code.
+DEFAULT_PHONE_REGION = "CD"

@@ -1,0 +1,28 @@
+"""What happened in the books, for whoever needs to act on it in the same transaction.
+
+The books depend on nothing else; the SMS layer subscribes here (for example to write a
+receipt into the outbox in the same transaction as the purchase).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+PURCHASE_RECORDED = "purchase_recorded"
+PRICE_POSTED = "price_posted"
+
+Handler = Callable[[Session, object], None]
+_handlers: dict[str, list[Handler]] = defaultdict(list)
+
+
+def subscribe(name: str, handler: Handler) -> None:
+    if handler not in _handlers[name]:
+        _handlers[name].append(handler)
+
+
+def emit(name: str, session: Session, subject: object) -> None:
+    for handler in _handlers[name]:
+        handler(session, subject)

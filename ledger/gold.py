@@ -1,0 +1,274 @@
+"""Gold: cooperatives, mine sites, purchases with their receipts, lots and posted prices."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger import events, journal
+from ledger.defaults import MAX_PRICE_PER_GRAM_MINOR, MAX_PURCHASE_MG
+from ledger.errors import LedgerError
+from ledger.members import clean_name
+from ledger.models import (
+    AccountKind,
+    Cooperative,
+    EntryKind,
+    Lot,
+    LotOperation,
+    LotStatus,
+    Member,
+    MemberStatus,
+    PricePost,
+    Purchase,
+    Site,
+    SiteStatus,
+    utcnow,
+)
+from ledger.money import check_currency, exponent, round_half_up, to_decimal
+from ledger.vsla import clean_code
+
+#: Receipt and lot numbers: no 0/O or 1/I, so they read back unambiguously over the phone.
+_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def _random(n: int) -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(n))
+
+
+def create_cooperative(session: Session, code: object, name: object) -> Cooperative:
+    code = clean_code(code)
+    if session.scalar(select(Cooperative.id).where(Cooperative.code == code)):
+        raise LedgerError("exists", f"cooperative {code} already exists", "code")
+    coop = Cooperative(code=code, name=clean_name(name))
+    session.add(coop)
+    session.flush()
+    return coop
+
+
+def parse_grams(value: object, field: str = "weight_grams") -> int:
+    """Grams with up to 3 decimals, as whole milligrams."""
+    grams = to_decimal(value, field, 3)
+    mg = int(grams * 1000)
+    if mg <= 0:
+        raise LedgerError("not_positive", f"{field} must be more than zero", field)
+    return mg
+
+
+def parse_fineness(value: object) -> int | None:
+    """Fineness as a fraction (``"0.925"``), stored as parts per million."""
+    if value is None or value == "":
+        return None
+    fraction = to_decimal(value, "fineness", 6)
+    if not Decimal(0) < fraction <= 1:
+        raise LedgerError("out_of_range", "fineness is a fraction such as 0.925", "fineness")
+    return int(fraction * 1_000_000)
+
+
+def parse_coordinate(value: object, field: str, limit: int) -> int | None:
+    if value is None or value == "":
+        return None
+    number = to_decimal(value, field, 6)
+    if abs(number) > limit:
+        raise LedgerError("out_of_range", f"{field} must be between -{limit} and {limit}", field)
+    return int(number * 1_000_000)
+
+
+def create_site(
+    session: Session,
+    *,
+    code: object,
+    name: object,
+    cooperative: Cooperative,
+    capacity_mg_per_month: int,
+    status: object = SiteStatus.NOT_INSPECTED,
+    lat: object = None,
+    lon: object = None,
+) -> Site:
+    code = clean_code(code)
+    if session.scalar(select(Site.id).where(Site.code == code)):
+        raise LedgerError("exists", f"site {code} already exists", "code")
+    try:
+        site_status = SiteStatus(status)
+    except ValueError:
+        raise LedgerError(
+            "bad_status", "status is green, yellow, red or not_inspected", "status"
+        ) from None
+    site = Site(
+        code=code,
+        name=clean_name(name),
+        cooperative_id=cooperative.id,
+        capacity_mg_per_month=capacity_mg_per_month,
+        status=site_status,
+        lat_micro=parse_coordinate(lat, "lat", 90),
+        lon_micro=parse_coordinate(lon, "lon", 180),
+    )
+    session.add(site)
+    session.flush()
+    return site
+
+
+def price_to_minor(value: object, currency: str, field: str = "price_per_gram") -> int:
+    minor = int(to_decimal(value, field, exponent(currency)).scaleb(exponent(currency)))
+    if minor <= 0:
+        raise LedgerError("not_positive", f"{field} must be more than zero", field)
+    if minor > MAX_PRICE_PER_GRAM_MINOR[currency]:
+        raise LedgerError("too_large", f"{field} is far above any real gold price", field)
+    return minor
+
+
+def purchase_lot(session: Session, site: Site, lot_number: str | None) -> Lot:
+    """The named lot, or the site's open purchase lot (a new one when there is none)."""
+    if lot_number:
+        lot = session.scalar(select(Lot).where(Lot.lot_number == lot_number.strip().upper()))
+        if lot is None:
+            raise LedgerError("unknown_lot", f"unknown lot {lot_number}", "lot")
+        if lot.status != LotStatus.OPEN:
+            raise LedgerError("lot_closed", f"lot {lot.lot_number} is {lot.status.value}", "lot")
+        if lot.site_id != site.id:
+            raise LedgerError("lot_site", f"lot {lot.lot_number} is for another site", "lot")
+        return lot
+    lot = session.scalar(
+        select(Lot)
+        .where(
+            Lot.site_id == site.id,
+            Lot.status == LotStatus.OPEN,
+            Lot.operation == LotOperation.PURCHASE,
+        )
+        .order_by(Lot.id.desc())
+    )
+    if lot is None:
+        lot = Lot(
+            lot_number=f"L-{site.code[:12]}-{utcnow():%y%m%d}-{_random(4)}",
+            cooperative_id=site.cooperative_id,
+            site_id=site.id,
+            operation=LotOperation.PURCHASE,
+            creator_role=2,
+            mass_mg=0,
+            fine_mg=0,
+            status=LotStatus.OPEN,
+        )
+        session.add(lot)
+        session.flush()
+    return lot
+
+
+def record_purchase(
+    session: Session,
+    *,
+    miner: Member,
+    site: Site,
+    weight_mg: int,
+    price_per_gram: int,
+    currency: str,
+    buyer: Member | None = None,
+    fineness_ppm: int | None = None,
+    lot_number: str | None = None,
+    at: dt.datetime | None = None,
+) -> Purchase:
+    """Write a purchase, its journal entry and its place in a lot. Red sites are refused."""
+    currency = check_currency(currency)
+    if site.status == SiteStatus.RED:
+        raise LedgerError("red_site", f"site {site.code} is red: no purchases from it", "site")
+    if miner.status != MemberStatus.ACTIVE:
+        raise LedgerError("inactive", f"{miner.name} is not an active member", "miner")
+    if not isinstance(weight_mg, int) or not 0 < weight_mg <= MAX_PURCHASE_MG:
+        raise LedgerError(
+            "out_of_range", "weight must be more than 0 and at most 10 kg", "weight_grams"
+        )
+    total = round_half_up(Decimal(weight_mg) * price_per_gram / 1000)
+    if total <= 0:
+        raise LedgerError("not_positive", "the total rounds to nothing", "weight_grams")
+    lot = purchase_lot(session, site, lot_number)
+    purchase = Purchase(
+        receipt_number=f"R{utcnow():%y%m%d}-{_random(5)}",
+        cooperative_id=site.cooperative_id,
+        site_id=site.id,
+        miner_id=miner.id,
+        buyer_id=buyer.id if buyer else None,
+        lot_id=lot.id,
+        weight_mg=weight_mg,
+        fineness_ppm=fineness_ppm,
+        price_per_gram=price_per_gram,
+        currency=currency,
+        total=total,
+        purchased_at=at or utcnow(),
+    )
+    lot.mass_mg += weight_mg
+    if lot.fine_mg is not None and fineness_ppm is not None:
+        lot.fine_mg += weight_mg * fineness_ppm // 1_000_000
+    else:
+        lot.fine_mg = None
+    entry = journal.post(
+        session,
+        EntryKind.GOLD_PURCHASE,
+        currency,
+        [
+            (
+                journal.account(
+                    session, AccountKind.GOLD_STOCK, currency, cooperative_id=site.cooperative_id
+                ),
+                total,
+            ),
+            (
+                journal.account(
+                    session, AccountKind.GOLD_CASH, currency, cooperative_id=site.cooperative_id
+                ),
+                -total,
+            ),
+        ],
+        occurred_on=(at or utcnow()).date(),
+        cooperative_id=site.cooperative_id,
+        member_id=miner.id,
+        memo=f"gold {weight_mg} mg",
+    )
+    purchase.entry_id = entry.id
+    session.add(purchase)
+    session.flush()
+    events.emit(events.PURCHASE_RECORDED, session, purchase)
+    return purchase
+
+
+def post_price(
+    session: Session,
+    cooperative: Cooperative,
+    usd_per_gram: int,
+    cdf_per_gram: int | None = None,
+    posted_by: Member | None = None,
+) -> PricePost:
+    post = PricePost(
+        cooperative_id=cooperative.id,
+        usd_per_gram=usd_per_gram,
+        cdf_per_gram=cdf_per_gram,
+        posted_by_id=posted_by.id if posted_by else None,
+        posted_at=utcnow(),
+    )
+    session.add(post)
+    session.flush()
+    events.emit(events.PRICE_POSTED, session, post)
+    return post
+
+
+def latest_price(session: Session, cooperative_id: int | None) -> PricePost | None:
+    if cooperative_id is None:
+        return None
+    return session.scalar(
+        select(PricePost)
+        .where(PricePost.cooperative_id == cooperative_id)
+        .order_by(PricePost.posted_at.desc(), PricePost.id.desc())
+        .limit(1)
+    )
+
+
+def recent_purchases(session: Session, miner: Member, limit: int = 20) -> list[Purchase]:
+    return list(
+        session.scalars(
+            select(Purchase)
+            .where(Purchase.miner_id == miner.id)
+            .order_by(Purchase.purchased_at.desc(), Purchase.id.desc())
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,736 @@
+"""Savings-group rules: meetings, shares, social fund, loans with service charge, share-out.
+
+Every function checks all its rules before it writes, raises ``LedgerError`` on the first
+broken one, and leaves committing to the caller, so a rejected request writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledger import journal
+from ledger.defaults import CHARGE_PERIOD_DAYS, MAX_CODE_LENGTH
+from ledger.errors import LedgerError
+from ledger.members import clean_name
+from ledger.models import (
+    AccountKind,
+    Attendance,
+    ChargeMethod,
+    Cooperative,
+    Cycle,
+    EntryKind,
+    Group,
+    Holding,
+    Loan,
+    LoanStatus,
+    Meeting,
+    Member,
+    MemberStatus,
+)
+from ledger.money import check_amount, check_currency, round_half_up
+
+K = AccountKind
+
+
+# -- groups and cycles ----------------------------------------------------------------------
+
+
+def clean_code(raw: object, field: str = "code") -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise LedgerError("required", f"{field} is required", field)
+    code = raw.strip().upper()
+    if len(code) > MAX_CODE_LENGTH or not all(c.isalnum() or c in "-_" for c in code):
+        raise LedgerError(
+            "bad_code", f"{field} is letters, digits, - and _ (at most {MAX_CODE_LENGTH})", field
+        )
+    return code
+
+
+def _int_in(value: object, low: int, high: int, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise LedgerError(
+            "out_of_range", f"{field} must be a whole number from {low} to {high}", field
+        )
+    return value
+
+
+def create_group(
+    session: Session,
+    *,
+    code: object,
+    name: object,
+    currency: object,
+    share_value: int,
+    social_fund_contribution: int,
+    service_charge_bp: int,
+    meeting_weekday: int,
+    meeting_time: dt.time,
+    cycle_start: dt.date,
+    service_charge_method: ChargeMethod = ChargeMethod.FLAT,
+    loan_cap_multiple: int = 3,
+    max_shares: int = 5,
+    max_loan_term_months: int = 3,
+    cooperative: Cooperative | None = None,
+) -> Group:
+    """A new group and its first cycle. Amounts are minor units of ``currency``."""
+    code = clean_code(code)
+    if session.scalar(select(Group.id).where(Group.code == code)):
+        raise LedgerError("exists", f"group {code} already exists", "code")
+    group = Group(
+        code=code,
+        name=clean_name(name),
+        currency=check_currency(currency),
+        share_value=check_amount(share_value, "share_value"),
+        social_fund_contribution=(
+            0
+            if social_fund_contribution == 0
+            else check_amount(social_fund_contribution, "social_fund_contribution")
+        ),
+        service_charge_bp=_int_in(service_charge_bp, 0, 10_000, "service_charge_rate"),
+        service_charge_method=ChargeMethod(service_charge_method),
+        loan_cap_multiple=_int_in(loan_cap_multiple, 1, 10, "loan_cap_multiple"),
+        max_shares=_int_in(max_shares, 1, 10, "max_shares"),
+        max_loan_term_months=_int_in(max_loan_term_months, 1, 12, "max_loan_term_months"),
+        meeting_weekday=_int_in(meeting_weekday, 0, 6, "meeting_weekday"),
+        meeting_time=meeting_time,
+        cooperative_id=cooperative.id if cooperative else None,
+    )
+    session.add(group)
+    session.flush()
+    session.add(
+        Cycle(group_id=group.id, number=1, start_on=cycle_start, end_on=_year_after(cycle_start))
+    )
+    session.flush()
+    return group
+
+
+def _year_after(day: dt.date) -> dt.date:
+    return day + dt.timedelta(days=364)
+
+
+def current_cycle(session: Session, group: Group) -> Cycle:
+    cycle = session.scalar(
+        select(Cycle)
+        .where(Cycle.group_id == group.id, Cycle.closed_at.is_(None))
+        .order_by(Cycle.number.desc())
+    )
+    if cycle is None:  # pragma: no cover - every group is created with a cycle
+        raise LedgerError("no_cycle", f"group {group.code} has no open cycle")
+    return cycle
+
+
+def next_meeting(group: Group, now_local: dt.datetime) -> dt.datetime:
+    """The next meeting, as a naive local datetime, at or after ``now_local``."""
+    days = (group.meeting_weekday - now_local.weekday()) % 7
+    candidate = dt.datetime.combine(now_local.date() + dt.timedelta(days=days), group.meeting_time)
+    if candidate < now_local.replace(tzinfo=None):
+        candidate += dt.timedelta(days=7)
+    return candidate
+
+
+# -- the member's position ------------------------------------------------------------------
+
+
+def shares_of(session: Session, cycle: Cycle, member: Member) -> int:
+    return (
+        session.scalar(
+            select(Holding.shares).where(
+                Holding.cycle_id == cycle.id, Holding.member_id == member.id
+            )
+        )
+        or 0
+    )
+
+
+def savings_of(session: Session, member: Member) -> int:
+    """Value of the member's shares this cycle (their savings account's credit balance)."""
+    return -journal.balance(
+        session, K.SAVINGS, member.group.currency, group_id=member.group_id, member_id=member.id
+    )
+
+
+def open_loans(session: Session, member: Member) -> list[Loan]:
+    return list(
+        session.scalars(
+            select(Loan)
+            .where(
+                Loan.member_id == member.id,
+                Loan.status.in_([LoanStatus.OPEN, LoanStatus.OVERDUE]),
+            )
+            .order_by(Loan.id)
+        )
+    )
+
+
+def _accounts(session: Session, group: Group, member: Member | None = None):
+    def acct(kind: AccountKind):
+        return journal.account(
+            session,
+            kind,
+            group.currency,
+            group_id=group.id,
+            member_id=member.id if member is not None else None,
+        )
+
+    return acct
+
+
+# -- service charges ------------------------------------------------------------------------
+
+
+def _periods_due(loan: Loan, as_of: dt.date) -> int:
+    if as_of < loan.disbursed_on:
+        return 0
+    return (as_of - loan.disbursed_on).days // CHARGE_PERIOD_DAYS + 1
+
+
+def accrue_charges(session: Session, group: Group, as_of: dt.date) -> int:
+    """Book every service charge whose 30-day period has started by ``as_of`` (Ledger Link:
+    the first at disbursement; flat on principal or on the declining balance), and mark loans
+    past their due date overdue. Returns the total charged."""
+    total = 0
+    income = journal.account(session, K.SERVICE_CHARGE_INCOME, group.currency, group_id=group.id)
+    loans = session.scalars(
+        select(Loan)
+        .where(Loan.group_id == group.id, Loan.status.in_([LoanStatus.OPEN, LoanStatus.OVERDUE]))
+        .order_by(Loan.id)
+    )
+    for loan in loans:
+        receivable = journal.account(
+            session, K.LOAN_RECEIVABLE, group.currency, group_id=group.id, member_id=loan.member_id
+        )
+        for period in range(loan.periods_charged, _periods_due(loan, as_of)):
+            base = (
+                loan.principal if loan.method == ChargeMethod.FLAT else (loan.principal_outstanding)
+            )
+            charge = round_half_up(Decimal(base) * loan.rate_bp / 10_000)
+            loan.periods_charged = period + 1
+            if charge > 0:
+                loan.charged += charge
+                total += charge
+                journal.post(
+                    session,
+                    EntryKind.SERVICE_CHARGE,
+                    group.currency,
+                    [(receivable, charge), (income, -charge)],
+                    occurred_on=loan.disbursed_on + dt.timedelta(days=period * CHARGE_PERIOD_DAYS),
+                    group_id=group.id,
+                    member_id=loan.member_id,
+                    loan_id=loan.id,
+                )
+        if as_of > loan.due_on and loan.status == LoanStatus.OPEN:
+            loan.status = LoanStatus.OVERDUE
+    session.flush()
+    return total
+
+
+# -- a meeting --------------------------------------------------------------------------------
+
+
+@dataclass
+class MeetingRecord:
+    """What one member did at a meeting. Amounts are minor units; ``shares`` a count."""
+
+    member: Member
+    shares: int = 0
+    social_fund: int = 0
+    loan: int = 0
+    loan_term_months: int | None = None
+    repayment: int = 0
+    fine: int = 0
+    grant: int = 0
+
+
+def record_meeting(
+    session: Session,
+    group: Group,
+    held_on: dt.date,
+    present: list[Member],
+    records: list[MeetingRecord],
+) -> Meeting:
+    """Record a meeting all or nothing: attendance, then for each member shares, social fund,
+    fines and repayments (cash in), then grants and loans (cash out)."""
+    if not isinstance(held_on, dt.date):
+        raise LedgerError("bad_date", "date must be a date", "date")
+    cycle = current_cycle(session, group)
+    if held_on < cycle.start_on:
+        raise LedgerError("before_cycle", "the meeting is before the start of the cycle", "date")
+    if held_on > dt.date.today() + dt.timedelta(days=1):
+        raise LedgerError("future", "the meeting date is in the future", "date")
+    if session.scalar(
+        select(Meeting.id).where(Meeting.group_id == group.id, Meeting.held_on == held_on)
+    ):
+        raise LedgerError("exists", f"a meeting on {held_on} is already recorded", "date")
+    seen: set[int] = set()
+    for rec in records:
+        check_in_group(rec.member, group)
+        if rec.member.id in seen:
+            raise LedgerError("duplicate", f"{rec.member.name} appears twice", "records")
+        seen.add(rec.member.id)
+    for member in present:
+        check_in_group(member, group)
+
+    meeting = Meeting(group_id=group.id, cycle_id=cycle.id, held_on=held_on)
+    session.add(meeting)
+    session.flush()
+    if cycle.members_at_start is None:
+        cycle.members_at_start = active_member_count(session, group)
+    attending = {m.id for m in present} | {r.member.id for r in records}
+    for member_id in session.scalars(
+        select(Member.id).where(Member.group_id == group.id, Member.status == MemberStatus.ACTIVE)
+    ):
+        session.add(
+            Attendance(meeting_id=meeting.id, member_id=member_id, present=member_id in attending)
+        )
+
+    accrue_charges(session, group, held_on)
+    for rec in records:
+        if rec.shares:
+            buy_shares(session, group, cycle, meeting, rec.member, rec.shares)
+        if rec.social_fund:
+            contribute_social_fund(session, group, meeting, rec.member, rec.social_fund)
+        if rec.fine:
+            pay_fine(session, group, meeting, rec.member, rec.fine)
+        if rec.repayment:
+            repay(session, group, rec.member, rec.repayment, held_on, meeting)
+    for rec in records:
+        if rec.grant:
+            pay_grant(session, group, meeting, rec.member, rec.grant)
+        if rec.loan:
+            disburse(session, group, rec.member, rec.loan, rec.loan_term_months, held_on, meeting)
+    session.flush()
+    return meeting
+
+
+def check_in_group(member: Member, group: Group) -> None:
+    if member.group_id != group.id:
+        raise LedgerError("other_group", f"{member.name} is not a member of {group.code}", "member")
+    if member.status != MemberStatus.ACTIVE:
+        raise LedgerError("inactive", f"{member.name} is not an active member", "member")
+
+
+def active_member_count(session: Session, group: Group) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Member)
+            .where(Member.group_id == group.id, Member.status == MemberStatus.ACTIVE)
+        )
+        or 0
+    )
+
+
+def buy_shares(
+    session: Session, group: Group, cycle: Cycle, meeting: Meeting, member: Member, count: int
+) -> None:
+    count = _int_in(count, 1, group.max_shares, "shares")
+    amount = count * group.share_value
+    acct = _accounts(session, group, member)
+    journal.post(
+        session,
+        EntryKind.SHARES,
+        group.currency,
+        [(_accounts(session, group)(K.LOAN_FUND_CASH), amount), (acct(K.SAVINGS), -amount)],
+        occurred_on=meeting.held_on,
+        group_id=group.id,
+        member_id=member.id,
+        meeting_id=meeting.id,
+        memo=f"{count} shares",
+    )
+    holding = session.get(Holding, (cycle.id, member.id))
+    if holding is None:
+        session.add(Holding(cycle_id=cycle.id, member_id=member.id, shares=count))
+    else:
+        holding.shares += count
+
+
+def contribute_social_fund(
+    session: Session, group: Group, meeting: Meeting, member: Member, amount: int
+) -> None:
+    check_amount(amount, "social_fund")
+    journal.post(
+        session,
+        EntryKind.SOCIAL_FUND,
+        group.currency,
+        [
+            (_accounts(session, group)(K.SOCIAL_FUND_CASH), amount),
+            (_accounts(session, group, member)(K.SOCIAL_CONTRIBUTIONS), -amount),
+        ],
+        occurred_on=meeting.held_on,
+        group_id=group.id,
+        member_id=member.id,
+        meeting_id=meeting.id,
+    )
+
+
+def pay_fine(session: Session, group: Group, meeting: Meeting, member: Member, amount: int) -> None:
+    check_amount(amount, "fine")
+    journal.post(
+        session,
+        EntryKind.FINE,
+        group.currency,
+        [
+            (_accounts(session, group)(K.LOAN_FUND_CASH), amount),
+            (_accounts(session, group)(K.FINE_INCOME), -amount),
+        ],
+        occurred_on=meeting.held_on,
+        group_id=group.id,
+        member_id=member.id,
+        meeting_id=meeting.id,
+    )
+
+
+def pay_grant(
+    session: Session, group: Group, meeting: Meeting, member: Member, amount: int
+) -> None:
+    check_amount(amount, "grant")
+    cash = _accounts(session, group)(K.SOCIAL_FUND_CASH)
+    session.flush()
+    session.refresh(cash)
+    if amount > cash.balance:
+        raise LedgerError(
+            "fund_short", "the social fund does not hold that much", "grant", available=cash.balance
+        )
+    journal.post(
+        session,
+        EntryKind.SOCIAL_GRANT,
+        group.currency,
+        [(_accounts(session, group, member)(K.SOCIAL_GRANTS), amount), (cash, -amount)],
+        occurred_on=meeting.held_on,
+        group_id=group.id,
+        member_id=member.id,
+        meeting_id=meeting.id,
+    )
+
+
+def loan_limit(session: Session, group: Group, member: Member) -> int:
+    """How much more the member may borrow: the cap on savings less what they owe."""
+    owed = sum(loan.principal_outstanding for loan in open_loans(session, member))
+    return max(0, group.loan_cap_multiple * savings_of(session, member) - owed)
+
+
+def disburse(
+    session: Session,
+    group: Group,
+    member: Member,
+    principal: int,
+    term_months: int | None,
+    on: dt.date,
+    meeting: Meeting | None = None,
+) -> Loan:
+    check_in_group(member, group)
+    check_amount(principal, "loan")
+    term = group.max_loan_term_months if term_months is None else term_months
+    term = _int_in(term, 1, group.max_loan_term_months, "loan_term_months")
+    session.flush()
+    limit = loan_limit(session, group, member)
+    if principal > limit:
+        raise LedgerError(
+            "over_cap",
+            f"{member.name} may borrow at most {limit} "
+            f"(loans up to {group.loan_cap_multiple}x savings)",
+            "loan",
+            limit=limit,
+        )
+    cash = _accounts(session, group)(K.LOAN_FUND_CASH)
+    session.refresh(cash)
+    if principal > cash.balance:
+        raise LedgerError(
+            "fund_short", "the loan fund does not hold that much", "loan", available=cash.balance
+        )
+    loan = Loan(
+        group_id=group.id,
+        cycle_id=current_cycle(session, group).id,
+        member_id=member.id,
+        meeting_id=meeting.id if meeting else None,
+        principal=principal,
+        term_months=term,
+        rate_bp=group.service_charge_bp,
+        method=group.service_charge_method,
+        disbursed_on=on,
+        due_on=on + dt.timedelta(days=CHARGE_PERIOD_DAYS * term),
+        periods_charged=0,
+        charged=0,
+        principal_paid=0,
+        charge_paid=0,
+        written_off=0,
+        status=LoanStatus.OPEN,
+    )
+    session.add(loan)
+    session.flush()
+    journal.post(
+        session,
+        EntryKind.LOAN,
+        group.currency,
+        [(_accounts(session, group, member)(K.LOAN_RECEIVABLE), principal), (cash, -principal)],
+        occurred_on=on,
+        group_id=group.id,
+        member_id=member.id,
+        loan_id=loan.id,
+        meeting_id=meeting.id if meeting else None,
+    )
+    accrue_charges(session, group, on)
+    return loan
+
+
+def repay(
+    session: Session,
+    group: Group,
+    member: Member,
+    amount: int,
+    on: dt.date,
+    meeting: Meeting | None = None,
+) -> list[Loan]:
+    """Apply a repayment to the member's loans, oldest first, charge before principal."""
+    check_in_group(member, group)
+    check_amount(amount, "repayment")
+    accrue_charges(session, group, on)
+    loans = open_loans(session, member)
+    owed = sum(loan.outstanding for loan in loans)
+    if amount > owed:
+        raise LedgerError("overpaid", f"{member.name} owes only {owed}", "repayment", owed=owed)
+    left = amount
+    cash = _accounts(session, group)(K.LOAN_FUND_CASH)
+    receivable = _accounts(session, group, member)(K.LOAN_RECEIVABLE)
+    for loan in loans:
+        if left == 0:
+            break
+        to_charge = min(left, loan.charge_outstanding)
+        to_principal = min(left - to_charge, loan.principal_outstanding)
+        paid = to_charge + to_principal
+        if paid == 0:
+            continue
+        loan.charge_paid += to_charge
+        loan.principal_paid += to_principal
+        left -= paid
+        journal.post(
+            session,
+            EntryKind.REPAYMENT,
+            group.currency,
+            [(cash, paid), (receivable, -paid)],
+            occurred_on=on,
+            group_id=group.id,
+            member_id=member.id,
+            loan_id=loan.id,
+            meeting_id=meeting.id if meeting else None,
+            memo=f"charge {to_charge}, principal {to_principal}",
+        )
+        if loan.outstanding == 0:
+            loan.status, loan.closed_on = LoanStatus.REPAID, on
+    session.flush()
+    return loans
+
+
+def write_off(session: Session, loan: Loan, on: dt.date) -> None:
+    """Give up on what a loan still owes: the group bears it as a loss."""
+    group = session.get(Group, loan.group_id)
+    if not loan.is_open:
+        raise LedgerError("closed", "the loan is already closed", "loan")
+    amount = loan.outstanding
+    journal.post(
+        session,
+        EntryKind.WRITE_OFF,
+        group.currency,
+        [
+            (_accounts(session, group)(K.WRITE_OFFS), amount),
+            (_accounts(session, group, loan.member)(K.LOAN_RECEIVABLE), -amount),
+        ],
+        occurred_on=on,
+        group_id=group.id,
+        member_id=loan.member_id,
+        loan_id=loan.id,
+    )
+    loan.written_off = loan.principal_outstanding
+    loan.charged = loan.charge_paid
+    loan.status, loan.closed_on = LoanStatus.WRITTEN_OFF, on
+    session.flush()
+
+
+def record_expense(session: Session, group: Group, amount: int, on: dt.date, memo: str) -> None:
+    """Money the group spends from the loan fund (stationery, a padlock)."""
+    check_amount(amount, "expense")
+    cash = _accounts(session, group)(K.LOAN_FUND_CASH)
+    session.flush()
+    session.refresh(cash)
+    if amount > cash.balance:
+        raise LedgerError("fund_short", "the loan fund does not hold that much", "expense")
+    journal.post(
+        session,
+        EntryKind.EXPENSE,
+        group.currency,
+        [(_accounts(session, group)(K.EXPENSES), amount), (cash, -amount)],
+        occurred_on=on,
+        group_id=group.id,
+        memo=memo[:200],
+    )
+
+
+# -- share-out --------------------------------------------------------------------------------
+
+
+def split_fund(fund: int, shares: dict[int, int]) -> dict[int, int]:
+    """Split ``fund`` minor units in proportion to ``shares`` so the parts sum exactly to it.
+
+    Each member first gets ``floor(shares x fund / total)``; the few units left over go one
+    each to the members with the largest remainders, ties to the lower member id.
+    """
+    total = sum(shares.values())
+    if total == 0:
+        return {}
+    parts = {mid: count * fund // total for mid, count in shares.items()}
+    leftover = fund - sum(parts.values())
+    order = sorted(shares, key=lambda mid: (-(shares[mid] * fund % total), mid))
+    for mid in order[:leftover]:
+        parts[mid] += 1
+    return parts
+
+
+@dataclass
+class Payout:
+    member_id: int
+    shares: int
+    savings: int
+    gross: int  # shares x value per share
+    loans_netted: int  # what the member still owed, taken out of the gross
+    net: int  # cash handed over
+
+
+def share_out(session: Session, group: Group, on: dt.date) -> list[Payout]:
+    """Close the cycle: value per share = (loan-fund cash + loans outstanding) / total shares;
+    each member gets shares x value less what they still owe; the social fund stays.
+    A new cycle opens the next day."""
+    cycle = current_cycle(session, group)
+    if on < cycle.start_on:
+        raise LedgerError("before_cycle", "the share-out is before the cycle starts", "date")
+    accrue_charges(session, group, on)
+    holdings = {
+        h.member_id: h.shares
+        for h in session.scalars(
+            select(Holding).where(Holding.cycle_id == cycle.id, Holding.shares > 0)
+        )
+    }
+    owed: dict[int, int] = {}
+    for loan in session.scalars(
+        select(Loan).where(
+            Loan.group_id == group.id, Loan.status.in_([LoanStatus.OPEN, LoanStatus.OVERDUE])
+        )
+    ):
+        owed[loan.member_id] = owed.get(loan.member_id, 0) + loan.outstanding
+    if set(owed) - set(holdings):
+        raise LedgerError(
+            "unsettled",
+            "a borrower without shares still owes the group:"
+            " record the repayment or write the loan off first",
+            "loans",
+        )
+    acct = _accounts(session, group)
+    cash = acct(K.LOAN_FUND_CASH)
+    session.flush()
+    session.refresh(cash)
+    fund = cash.balance + sum(owed.values())
+    gross = split_fund(fund, holdings)
+    short = [mid for mid in holdings if gross[mid] < owed.get(mid, 0)]
+    if short:
+        member = session.get(Member, short[0])
+        raise LedgerError(
+            "unsettled",
+            f"{member.name} owes more than their share-out:"
+            " record the repayment or write the loan off first",
+            "loans",
+        )
+
+    # Close income and losses into the cycle's profit.
+    profit = acct(K.CYCLE_PROFIT)
+    closing = [
+        (acct(k), -journal.balance(session, k, group.currency, group_id=group.id))
+        for k in (K.SERVICE_CHARGE_INCOME, K.FINE_INCOME, K.EXPENSES, K.WRITE_OFFS)
+    ]
+    closing_total = sum(amount for _, amount in closing)
+    if any(amount for _, amount in closing):
+        journal.post(
+            session,
+            EntryKind.CLOSE_CYCLE,
+            group.currency,
+            [*closing, (profit, -closing_total)],
+            occurred_on=on,
+            group_id=group.id,
+        )
+
+    payouts = []
+    for member_id in sorted(holdings):
+        member = session.get(Member, member_id)
+        macct = _accounts(session, group, member)
+        saved = savings_of(session, member)
+        netted = owed.get(member_id, 0)
+        net = gross[member_id] - netted
+        journal.post(
+            session,
+            EntryKind.SHARE_OUT,
+            group.currency,
+            [
+                (macct(K.SAVINGS), saved),
+                (profit, gross[member_id] - saved),
+                (macct(K.LOAN_RECEIVABLE), -netted),
+                (cash, -net),
+            ],
+            occurred_on=on,
+            group_id=group.id,
+            member_id=member_id,
+            memo=f"{holdings[member_id]} shares",
+        )
+        for loan in open_loans(session, member):
+            loan.charge_paid, loan.principal_paid = loan.charged, loan.principal
+            loan.status, loan.closed_on = LoanStatus.REPAID, on
+        payouts.append(Payout(member_id, holdings[member_id], saved, gross[member_id], netted, net))
+
+    cycle.closed_at = dt.datetime.combine(on, dt.time())
+    cycle.end_on = on
+    start = on + dt.timedelta(days=1)
+    session.add(
+        Cycle(group_id=group.id, number=cycle.number + 1, start_on=start, end_on=_year_after(start))
+    )
+    session.flush()
+    return payouts
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def member_statement(session: Session, member: Member, recent: int = 10) -> dict:
+    """A member's position from maintained balances and indexed rows: no journal scan."""
+    from ledger.models import Entry  # local: only the statement reads entries
+
+    group = session.get(Group, member.group_id) if member.group_id else None
+    if group is None:
+        raise LedgerError("no_group", f"{member.name} is not in a savings group", "member")
+    cycle = current_cycle(session, group)
+    loans = list(
+        session.scalars(
+            select(Loan).where(Loan.member_id == member.id).order_by(Loan.id.desc()).limit(10)
+        )
+    )
+    entries = list(
+        session.scalars(
+            select(Entry)
+            .where(Entry.member_id == member.id)
+            .order_by(Entry.id.desc())
+            .limit(recent)
+        )
+    )
+    return {
+        "member": member,
+        "group": group,
+        "currency": group.currency,
+        "shares": shares_of(session, cycle, member),
+        "savings": savings_of(session, member),
+        "social_fund": -journal.balance(
+            session, K.SOCIAL_CONTRIBUTIONS, group.currency, group_id=group.id, member_id=member.id
+        ),
+        "loans": loans,
+        "recent": [(e, sum(line.amount for line in e.lines if line.amount > 0)) for e in entries],
+    }

@@ -1,0 +1,145 @@
+"""A whole 12-meeting cycle of a 5-member group, computed by hand, against the books."""
+
+import datetime as dt
+
+from ledger import journal, vsla
+from ledger.models import AccountKind as K
+from ledger.models import LoanStatus
+from ledger.vsla import MeetingRecord as R
+from tests import factories
+from tests.ledger_checks import assert_books_balance
+
+FC = 100  # minor units per franc
+START = dt.date(2025, 1, 6)  # a Monday
+
+
+def meeting_day(n: int) -> dt.date:
+    return START + dt.timedelta(weeks=n - 1)
+
+
+def test_full_cycle_by_hand(session):
+    group = factories.group(session, share_value=1000 * FC, social=200 * FC, rate_bp=1000)
+    a, b, c, d, e = (factories.member(session, group, name=n) for n in "ABCDE")
+    weekly_shares = {a: 2, b: 3, c: 1, d: 5, e: 2}  # 13 shares = 13,000 FC a week
+    everyone = [a, b, c, d, e]
+    extra = {
+        3: {b: {"loan": 5000 * FC, "loan_term_months": 1}},
+        4: {b: {"repayment": 2000 * FC}},
+        5: {d: {"loan": 20000 * FC, "loan_term_months": 1}},
+        6: {c: {"fine": 500 * FC}},
+        7: {b: {"repayment": 3500 * FC}},
+        8: {a: {"grant": 3000 * FC}},
+        10: {d: {"repayment": 12000 * FC}},
+        12: {d: {"repayment": 12000 * FC}},
+    }
+    for n in range(1, 13):
+        records = [
+            R(m, shares=weekly_shares[m], social_fund=200 * FC, **extra.get(n, {}).get(m, {}))
+            for m in everyone
+        ]
+        vsla.record_meeting(session, group, meeting_day(n), everyone, records)
+        if n == 4:
+            # The issue's example: 5,000 FC at 10 % flat, 2,000 FC repaid a week later.
+            (loan,) = vsla.open_loans(session, b)
+            assert (loan.charged, loan.paid, loan.outstanding) == (500 * FC, 2000 * FC, 3500 * FC)
+        if n == 10:
+            # D's loan was due on day 30 (5 March), unpaid: rolled over with a second charge.
+            (loan,) = vsla.open_loans(session, d)
+            assert loan.status == LoanStatus.OVERDUE
+            assert loan.charged == 4000 * FC
+            assert loan.outstanding == 12000 * FC  # 24,000 owed - 12,000 paid (charges first)
+        session.commit()
+
+    assert_books_balance(session)
+    bal = lambda kind, **kw: journal.balance(session, kind, "CDF", group_id=group.id, **kw)  # noqa: E731
+    # 156 shares bought (24+36+12+60+24) + 4,500 FC of charges + 500 FC of fines.
+    assert bal(K.LOAN_FUND_CASH) == 161_000 * FC
+    assert bal(K.SERVICE_CHARGE_INCOME) == -4_500 * FC
+    assert bal(K.FINE_INCOME) == -500 * FC
+    assert bal(K.SOCIAL_FUND_CASH) == (12 * 5 * 200 - 3000) * FC
+    assert [vsla.savings_of(session, m) for m in everyone] == [
+        24_000 * FC,
+        36_000 * FC,
+        12_000 * FC,
+        60_000 * FC,
+        24_000 * FC,
+    ]
+    assert vsla.open_loans(session, b) == [] and vsla.open_loans(session, d) == []
+
+    payouts = vsla.share_out(session, group, dt.date(2025, 3, 31))
+    session.commit()
+    # Fund 16,100,000 centimes over 156 shares; floors sum to 16,099,998 and the two
+    # centimes left go to the largest remainders: D (108/156) then B (96/156).
+    assert {p.member_id: p.net for p in payouts} == {
+        a.id: 2_476_923,
+        b.id: 3_715_385,
+        c.id: 1_238_461,
+        d.id: 6_192_308,
+        e.id: 2_476_923,
+    }
+    assert sum(p.net for p in payouts) == 161_000 * FC
+    assert bal(K.LOAN_FUND_CASH) == 0
+    assert bal(K.CYCLE_PROFIT) == 0
+    assert bal(K.SOCIAL_FUND_CASH) == 9_000 * FC  # the social fund is not shared out
+    assert all(vsla.savings_of(session, m) == 0 for m in everyone)
+    assert_books_balance(session)
+    # A new cycle is open the next day, with no shares yet.
+    cycle = vsla.current_cycle(session, group)
+    assert (cycle.number, cycle.start_on) == (2, dt.date(2025, 4, 1))
+    assert vsla.shares_of(session, cycle, a) == 0
+
+
+def test_declining_balance_charge(session):
+    group = factories.group(session, rate_bp=1000, method="declining")
+    m = factories.member(session, group)
+    vsla.record_meeting(session, group, START, [m], [R(m, shares=5)])
+    vsla.record_meeting(
+        session,
+        group,
+        START + dt.timedelta(days=7),
+        [m],
+        [R(m, shares=5, loan=10_000 * FC, loan_term_months=3)],
+    )
+    (loan,) = vsla.open_loans(session, m)
+    assert loan.charged == 1_000 * FC  # 10 % of 10,000 at disbursement
+    vsla.repay(session, group, m, 6_000 * FC, START + dt.timedelta(days=14))
+    # 1,000 charge + 5,000 principal paid: 5,000 principal left; next period charges 10 % of it.
+    vsla.accrue_charges(session, group, START + dt.timedelta(days=7 + 30))
+    assert loan.charged == 1_500 * FC
+    assert loan.outstanding == 5_500 * FC
+    assert_books_balance(session)
+
+
+def test_share_out_nets_outstanding_loans(session):
+    group = factories.group(session, rate_bp=1000)
+    a, b = factories.member(session, group), factories.member(session, group)
+    vsla.record_meeting(session, group, START, [a, b], [R(a, shares=5), R(b, shares=5)])
+    vsla.record_meeting(
+        session,
+        group,
+        START + dt.timedelta(days=7),
+        [a, b],
+        [R(a, shares=5, loan=4_000 * FC, loan_term_months=1), R(b, shares=5)],
+    )
+    payouts = {
+        p.member_id: p for p in vsla.share_out(session, group, START + dt.timedelta(days=14))
+    }
+    # Fund = cash 16,000 + owed 4,400 = 20,400 over 20 shares: 1,020 FC a share.
+    assert payouts[a.id].gross == 10_200 * FC and payouts[a.id].loans_netted == 4_400 * FC
+    assert payouts[a.id].net == 5_800 * FC and payouts[b.id].net == 10_200 * FC
+    assert (
+        journal.balance(session, K.LOAN_RECEIVABLE, "CDF", group_id=group.id, member_id=a.id) == 0
+    )
+    assert_books_balance(session)
+
+
+def test_write_off_is_a_loss_shared_by_all(session):
+    group = factories.group(session, rate_bp=0)
+    a, b = factories.member(session, group), factories.member(session, group)
+    vsla.record_meeting(session, group, START, [a, b], [R(a, shares=5), R(b, shares=5)])
+    loan = vsla.disburse(session, group, a, 3_000 * FC, 1, START)
+    vsla.write_off(session, loan, START + dt.timedelta(days=60))
+    payouts = vsla.share_out(session, group, START + dt.timedelta(days=61))
+    assert sum(p.net for p in payouts) == 7_000 * FC
+    assert {p.net for p in payouts} == {3_500 * FC}
+    assert_books_balance(session)

