@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench install
+.PHONY: demo test lint bench install migration
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,3 +27,10 @@ lint: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# Until the first deployment, the schema is one migration, rewritten from the models.
+migration: install
+	rm -f ledger/migrations/versions/0001_initial.py
+	$(BIN)/python -c "import tempfile, pathlib; from ledger.db import make_engine; from ledger import schema; d = tempfile.mkdtemp(); schema.revision(make_engine(f'sqlite:///{d}/m.db'), 'initial schema')"
+	cd ledger/migrations/versions && f=$$(ls *_initial_schema.py) && sed -i "s/^revision = '.*'/revision = '0001'/; s/^Revision ID: .*/Revision ID: 0001/" $$f && mv $$f 0001_initial.py
+	$(BIN)/ruff format ledger/migrations/versions >/dev/null
