@@ -263,6 +263,8 @@ class Attendance(Base):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
     present: Mapped[bool] = mapped_column(Boolean)
+    #: Shares bought at this meeting (at most the group's ``max_shares``).
+    shares: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Holding(Base):

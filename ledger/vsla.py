@@ -246,15 +246,9 @@ class MeetingRecord:
     grant: int = 0
 
 
-def record_meeting(
-    session: Session,
-    group: Group,
-    held_on: dt.date,
-    present: list[Member],
-    records: list[MeetingRecord],
-) -> Meeting:
-    """Record a meeting all or nothing: attendance, then for each member shares, social fund,
-    fines and repayments (cash in), then grants and loans (cash out)."""
+def open_meeting(session: Session, group: Group, held_on: dt.date) -> Meeting:
+    """The group's meeting on ``held_on``, opened (everyone marked absent) on first use, so a
+    meeting can be recorded in one go or member by member (the officer's phone menu)."""
     if not isinstance(held_on, dt.date):
         raise LedgerError("bad_date", "date must be a date", "date")
     cycle = current_cycle(session, group)
@@ -262,10 +256,42 @@ def record_meeting(
         raise LedgerError("before_cycle", "the meeting is before the start of the cycle", "date")
     if held_on > dt.date.today() + dt.timedelta(days=1):
         raise LedgerError("future", "the meeting date is in the future", "date")
-    if session.scalar(
-        select(Meeting.id).where(Meeting.group_id == group.id, Meeting.held_on == held_on)
+    meeting = session.scalar(
+        select(Meeting).where(Meeting.group_id == group.id, Meeting.held_on == held_on)
+    )
+    if meeting is not None:
+        return meeting
+    meeting = Meeting(group_id=group.id, cycle_id=cycle.id, held_on=held_on)
+    session.add(meeting)
+    session.flush()
+    if cycle.members_at_start is None:
+        cycle.members_at_start = active_member_count(session, group)
+    for member_id in session.scalars(
+        select(Member.id).where(Member.group_id == group.id, Member.status == MemberStatus.ACTIVE)
     ):
-        raise LedgerError("exists", f"a meeting on {held_on} is already recorded", "date")
+        session.add(Attendance(meeting_id=meeting.id, member_id=member_id, present=False, shares=0))
+    session.flush()
+    return meeting
+
+
+def mark_present(session: Session, meeting: Meeting, member: Member) -> Attendance:
+    attendance = session.get(Attendance, (meeting.id, member.id))
+    if attendance is None:  # joined after the meeting was opened
+        attendance = Attendance(meeting_id=meeting.id, member_id=member.id, shares=0)
+        session.add(attendance)
+    attendance.present = True
+    return attendance
+
+
+def record_meeting(
+    session: Session,
+    group: Group,
+    held_on: dt.date,
+    present: list[Member],
+    records: list[MeetingRecord],
+) -> Meeting:
+    """Record (more of) a meeting, all or nothing: attendance, then for each member shares,
+    social fund, fines and repayments (cash in), then grants and loans (cash out)."""
     seen: set[int] = set()
     for rec in records:
         check_in_group(rec.member, group)
@@ -274,19 +300,10 @@ def record_meeting(
         seen.add(rec.member.id)
     for member in present:
         check_in_group(member, group)
-
-    meeting = Meeting(group_id=group.id, cycle_id=cycle.id, held_on=held_on)
-    session.add(meeting)
-    session.flush()
-    if cycle.members_at_start is None:
-        cycle.members_at_start = active_member_count(session, group)
-    attending = {m.id for m in present} | {r.member.id for r in records}
-    for member_id in session.scalars(
-        select(Member.id).where(Member.group_id == group.id, Member.status == MemberStatus.ACTIVE)
-    ):
-        session.add(
-            Attendance(meeting_id=meeting.id, member_id=member_id, present=member_id in attending)
-        )
+    meeting = open_meeting(session, group, held_on)
+    cycle = session.get(Cycle, meeting.cycle_id)
+    for member in [*present, *(r.member for r in records)]:
+        mark_present(session, meeting, member)
 
     accrue_charges(session, group, held_on)
     for rec in records:

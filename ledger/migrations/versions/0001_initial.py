@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 04:44:07.456235
+Create Date: 2026-11-27 04:45:00.984559
 """
 
 from alembic import op
@@ -432,6 +432,7 @@ def upgrade() -> None:
         sa.Column("meeting_id", sa.Integer(), nullable=False),
         sa.Column("member_id", sa.Integer(), nullable=False),
         sa.Column("present", sa.Boolean(), nullable=False),
+        sa.Column("shares", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["meeting_id"], ["meetings.id"], name=op.f("fk_attendance_meeting_id_meetings")
         ),
