@@ -532,12 +532,20 @@ class Message(Base):
     __table_args__ = (UniqueConstraint("cause", "member_id", "kind"),)
 
 
+class ApiRole(StrEnum):
+    """Who holds an API token: what they may see and write."""
+
+    COORDINATOR = "coordinator"  # everything in the deployment
+    OFFICER = "officer"  # one savings group: its members, meetings, share-out, statements
+    BUYER = "buyer"  # one cooperative: gold purchases and its posted prices
+
+
 class ApiToken(Base):
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80))
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[ApiRole] = mapped_column(_enum(ApiRole))
     #: SHA-256 of the token; the token itself is shown once and never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
@@ -555,6 +563,8 @@ class IdempotentRequest(Base):
     token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"))
     key: Mapped[str] = mapped_column(String(80))
     path: Mapped[str] = mapped_column(String(200))
+    #: SHA-256 of method, path and body: the same key with another request is refused.
+    request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int] = mapped_column(Integer)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(

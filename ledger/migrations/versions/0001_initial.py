@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 04:45:00.984559
+Create Date: 2026-11-27 04:49:50.255711
 """
 
 from alembic import op
@@ -115,7 +115,19 @@ def upgrade() -> None:
         "api_tokens",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=80), nullable=False),
-        sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column(
+            "role",
+            sa.Enum(
+                "coordinator",
+                "officer",
+                "buyer",
+                name="apirole",
+                native_enum=False,
+                create_constraint=True,
+                length=24,
+            ),
+            nullable=False,
+        ),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("group_id", sa.Integer(), nullable=True),
         sa.Column("cooperative_id", sa.Integer(), nullable=True),
@@ -273,6 +285,7 @@ def upgrade() -> None:
         sa.Column("token_id", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(length=80), nullable=False),
         sa.Column("path", sa.String(length=200), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
         sa.Column("status_code", sa.Integer(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column(
