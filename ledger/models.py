@@ -484,23 +484,71 @@ class PricePost(Base):
     __table_args__ = (Index("ix_price_posts_latest", "cooperative_id", "posted_at"),)
 
 
+class FlagKind(StrEnum):
+    """Signals that a purchase may launder gold from elsewhere ("spot the liar")."""
+
+    SITE_CAPACITY = "site_capacity"  # 30-day grams from a site above its estimated capacity
+    MINER_OUTLIER = "miner_outlier"  # a miner far above the median miner of the site
+    UNREGISTERED_SELLER = "unregistered_seller"  # no ID, not a miner, inactive, other site
+    MULTI_SITE_DAY = "multi_site_day"  # one miner selling at several sites in one day
+    SITE_STATUS = "site_status"  # bought from a not-inspected site (or one since made red)
+    PRICE_ABOVE_POSTED = "price_above_posted"  # price per gram far above the posted price
+
+
+class Flag(Base):
+    """A stored signal with its reason and the numbers behind it. Flags never block a
+    purchase; recomputing one updates the row found by ``key``, never adds a second."""
+
+    __tablename__ = "flags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[FlagKind] = mapped_column(_enum(FlagKind))
+    #: What the flag is about (``site_capacity:3:2025-03-04``): one row per subject.
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
+    #: The purchase that first raised it.
+    purchase_id: Mapped[int | None] = mapped_column(ForeignKey("purchases.id"), index=True)
+    #: Local day (or first day of the month) the flag is about.
+    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    #: JSON object: the numbers behind the reason (integers and exact decimal strings).
+    details: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
 class MessageStatus(StrEnum):
-    """Lifecycle of an outgoing SMS:
+    """Lifecycle of an outgoing SMS (the database is the source of truth; RQ carries ids):
 
     pending -> queued -> sending -> sent -> delivered
-                                 \\-> unknown (timed out: maybe sent) -> sent | pending
-                         \\-> pending (retryable failure, ``next_attempt_at``) -> ... -> failed
-                         \\-> rejected (the gateway refused it for good)
+       ^          |          |         \\-> failed | rejected (delivery report)
+       |          |          |-> rejected (the gateway refused it for good)
+       |          |          |-> pending (retryable failure, after ``next_attempt_at``)
+       |          |          |            ... -> failed once the retries are spent
+       |          |          \\-> unknown (timed out, or the worker died: it may have gone out)
+       |          |                 -> sent | delivered (settled by a delivery report)
+       \\----------+-----------------<- pending (resent after the grace period), or failed
+    Rows past ``expires_at`` (a reminder after its meeting) become failed, never sent.
     """
 
-    PENDING = "pending"  # written with its cause; waiting for the relay
-    QUEUED = "queued"  # its id is on an RQ queue
-    SENDING = "sending"  # claimed by one worker, gateway call in flight
-    SENT = "sent"  # accepted by the gateway
+    PENDING = "pending"  # written with its cause; waiting for the relay (or a retry time)
+    QUEUED = "queued"  # its id is on an RQ queue; requeued if the lease runs out
+    SENDING = "sending"  # claimed by one worker, gateway call in flight until ``lease_until``
+    SENT = "sent"  # accepted by the gateway: never sent again
     DELIVERED = "delivered"  # the handset has it (delivery report)
-    FAILED = "failed"  # gave up after retries, or the network failed it
-    REJECTED = "rejected"  # the gateway refused it (bad number, blacklist...)
+    FAILED = "failed"  # gave up after retries, expired, or the network failed it
+    REJECTED = "rejected"  # the gateway or network refused it for good (bad number, blacklist)
     UNKNOWN = "unknown"  # the gateway call timed out: it may have gone out
+
+
+class MessageKind(StrEnum):
+    RECEIPT = "receipt"  # gold sale receipt to the miner (personal, always sent)
+    REMINDER_EVE = "reminder_eve"  # meeting reminder the evening before (personal)
+    REMINDER_DAY = "reminder_day"  # meeting reminder hours before (personal)
+    PRICE = "price"  # price broadcast to opted-in members (same text per language)
+    REPLY = "reply"  # answer to an inbound SMS
 
 
 class Message(Base):
@@ -509,16 +557,26 @@ class Message(Base):
     __tablename__ = "messages"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    phone: Mapped[str] = mapped_column(String(16))
+    phone: Mapped[str] = mapped_column(String(16))  # E.164
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[MessageKind] = mapped_column(_enum(MessageKind))
     language: Mapped[str] = mapped_column(String(2))
+    #: The text as it goes out: already transliterated to GSM-7 where possible.
     body: Mapped[str] = mapped_column(Text)
     encoding: Mapped[str] = mapped_column(String(8), default="GSM-7")
     segments: Mapped[int] = mapped_column(Integer, default=1)
-    status: Mapped[str] = mapped_column(String(12), default=MessageStatus.PENDING, index=True)
+    status: Mapped[MessageStatus] = mapped_column(
+        _enum(MessageStatus), default=MessageStatus.PENDING
+    )
+    #: Gateway calls made for it (claims), retries included.
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: A pending row waits until then (retry backoff); null = as soon as possible.
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: Queued or sending: the relay takes the row back after this (lost job, dead worker).
+    #: Unknown: the grace period ends then.
+    lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: Never sent after this (a reminder once the meeting has begun, a stale price).
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     #: Whose purchase, price post, meeting... caused it (``purchase:12``), for dedup.
     cause: Mapped[str | None] = mapped_column(String(40))
     gateway_id: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -529,7 +587,33 @@ class Message(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
-    __table_args__ = (UniqueConstraint("cause", "member_id", "kind"),)
+    __table_args__ = (
+        UniqueConstraint("cause", "member_id", "kind"),
+        CheckConstraint("segments >= 1", name="segments"),
+        Index("ix_messages_status_id", "status", "id"),
+        Index("ix_messages_phone_status", "phone", "status"),
+    )
+
+
+class InboundMessage(Base):
+    """An SMS a member sent us; the gateway's id makes a repeated callback a no-op."""
+
+    __tablename__ = "inbound_messages"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    gateway_id: Mapped[str] = mapped_column(String(64), unique=True)
+    phone: Mapped[str] = mapped_column(String(32))
+    to: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    link_id: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    #: Set once acted on; the relay picks up rows still null (a lost job).
+    processed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: What the text was read as: stop, start, price, balance or help.
+    action: Mapped[str | None] = mapped_column(String(16))
+    reply_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("messages.id"))
+
+    __table_args__ = (Index("ix_inbound_messages_pending", "processed_at", "id"),)
 
 
 class ApiRole(StrEnum):

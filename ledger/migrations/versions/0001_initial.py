@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 04:49:50.255711
+Create Date: 2026-11-27 04:52:04.814204
 """
 
 from alembic import op
@@ -388,14 +388,47 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("phone", sa.String(length=16), nullable=False),
         sa.Column("member_id", sa.Integer(), nullable=True),
-        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "receipt",
+                "reminder_eve",
+                "reminder_day",
+                "price",
+                "reply",
+                name="messagekind",
+                native_enum=False,
+                create_constraint=True,
+                length=24,
+            ),
+            nullable=False,
+        ),
         sa.Column("language", sa.String(length=2), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("encoding", sa.String(length=8), nullable=False),
         sa.Column("segments", sa.Integer(), nullable=False),
-        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "pending",
+                "queued",
+                "sending",
+                "sent",
+                "delivered",
+                "failed",
+                "rejected",
+                "unknown",
+                name="messagestatus",
+                native_enum=False,
+                create_constraint=True,
+                length=24,
+            ),
+            nullable=False,
+        ),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", sa.DateTime(), nullable=True),
+        sa.Column("lease_until", sa.DateTime(), nullable=True),
+        sa.Column("expires_at", sa.DateTime(), nullable=True),
         sa.Column("cause", sa.String(length=40), nullable=True),
         sa.Column("gateway_id", sa.String(length=64), nullable=True),
         sa.Column("failure_reason", sa.String(length=80), nullable=True),
@@ -404,6 +437,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("sent_at", sa.DateTime(), nullable=True),
         sa.Column("delivered_at", sa.DateTime(), nullable=True),
+        sa.CheckConstraint("segments >= 1", name=op.f("ck_messages_segments")),
         sa.ForeignKeyConstraint(
             ["member_id"], ["members.id"], name=op.f("fk_messages_member_id_members")
         ),
@@ -415,7 +449,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_messages_member_id"), ["member_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_messages_status"), ["status"], unique=False)
+        batch_op.create_index("ix_messages_phone_status", ["phone", "status"], unique=False)
+        batch_op.create_index("ix_messages_status_id", ["status", "id"], unique=False)
 
     op.create_table(
         "price_posts",
@@ -454,6 +489,27 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("meeting_id", "member_id", name=op.f("pk_attendance")),
     )
+    op.create_table(
+        "inbound_messages",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("gateway_id", sa.String(length=64), nullable=False),
+        sa.Column("phone", sa.String(length=32), nullable=False),
+        sa.Column("to", sa.String(length=32), nullable=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("link_id", sa.String(length=64), nullable=True),
+        sa.Column("received_at", sa.DateTime(), nullable=False),
+        sa.Column("processed_at", sa.DateTime(), nullable=True),
+        sa.Column("action", sa.String(length=16), nullable=True),
+        sa.Column("reply_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["reply_id"], ["messages.id"], name=op.f("fk_inbound_messages_reply_id_messages")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inbound_messages")),
+        sa.UniqueConstraint("gateway_id", name=op.f("uq_inbound_messages_gateway_id")),
+    )
+    with op.batch_alter_table("inbound_messages", schema=None) as batch_op:
+        batch_op.create_index("ix_inbound_messages_pending", ["processed_at", "id"], unique=False)
+
     op.create_table(
         "loans",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -660,11 +716,70 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_purchases_site_id"), ["site_id"], unique=False)
 
+    op.create_table(
+        "flags",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "site_capacity",
+                "miner_outlier",
+                "unregistered_seller",
+                "multi_site_day",
+                "site_status",
+                "price_above_posted",
+                name="flagkind",
+                native_enum=False,
+                create_constraint=True,
+                length=24,
+            ),
+            nullable=False,
+        ),
+        sa.Column("key", sa.String(length=120), nullable=False),
+        sa.Column("cooperative_id", sa.Integer(), nullable=False),
+        sa.Column("site_id", sa.Integer(), nullable=True),
+        sa.Column("member_id", sa.Integer(), nullable=True),
+        sa.Column("purchase_id", sa.Integer(), nullable=True),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.Column("details", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cooperative_id"],
+            ["cooperatives.id"],
+            name=op.f("fk_flags_cooperative_id_cooperatives"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"], ["members.id"], name=op.f("fk_flags_member_id_members")
+        ),
+        sa.ForeignKeyConstraint(
+            ["purchase_id"], ["purchases.id"], name=op.f("fk_flags_purchase_id_purchases")
+        ),
+        sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name=op.f("fk_flags_site_id_sites")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_flags")),
+        sa.UniqueConstraint("key", name=op.f("uq_flags_key")),
+    )
+    with op.batch_alter_table("flags", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_flags_cooperative_id"), ["cooperative_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_flags_day"), ["day"], unique=False)
+        batch_op.create_index(batch_op.f("ix_flags_member_id"), ["member_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_flags_purchase_id"), ["purchase_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("flags", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_flags_purchase_id"))
+        batch_op.drop_index(batch_op.f("ix_flags_member_id"))
+        batch_op.drop_index(batch_op.f("ix_flags_day"))
+        batch_op.drop_index(batch_op.f("ix_flags_cooperative_id"))
+
+    op.drop_table("flags")
     with op.batch_alter_table("purchases", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_purchases_site_id"))
         batch_op.drop_index(batch_op.f("ix_purchases_purchased_at"))
@@ -691,13 +806,18 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_loans_group_id"))
 
     op.drop_table("loans")
+    with op.batch_alter_table("inbound_messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_inbound_messages_pending")
+
+    op.drop_table("inbound_messages")
     op.drop_table("attendance")
     with op.batch_alter_table("price_posts", schema=None) as batch_op:
         batch_op.drop_index("ix_price_posts_latest")
 
     op.drop_table("price_posts")
     with op.batch_alter_table("messages", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_messages_status"))
+        batch_op.drop_index("ix_messages_status_id")
+        batch_op.drop_index("ix_messages_phone_status")
         batch_op.drop_index(batch_op.f("ix_messages_member_id"))
 
     op.drop_table("messages")

@@ -1,0 +1,58 @@
+"""Limits, timeouts, batch sizes and intervals of the SMS pipeline, one line each on why.
+
+Each can be overridden by the configuration key (or environment variable) of the same name;
+durations are seconds.
+"""
+
+#: Recipients per gateway request for a broadcast: AT documents no cap; 500 keeps a request
+#: well under a second of gateway work and a failed request cheap to retry.
+SMS_BATCH_SIZE = 500
+
+#: Personal messages (receipts, reminders, replies) per RQ job: one request each, many per
+#: job, so a broadcast of reminders does not pay a job's overhead per SMS.
+SMS_PERSONAL_PER_JOB = 50
+
+#: How often the relay looks for pending rows (and stale claims): "every few seconds" keeps a
+#: message written while Redis was down from waiting long once it is back.
+SMS_RELAY_INTERVAL = 2.0
+
+#: Rows the relay hands to RQ per query; it loops until none are left.
+SMS_RELAY_CHUNK = 20_000
+
+#: How often due meeting reminders are looked for: reminders are to the hour, not the second.
+SMS_REMINDER_INTERVAL = 60.0
+
+#: Gateway request timeout, (connect, read): the SDK's own default is (3.05, 9.05); a read
+#: timeout means the request may have been processed, so the rows become ``unknown``.
+SMS_CONNECT_TIMEOUT = 3.05
+SMS_READ_TIMEOUT = 10.0
+
+#: Retryable failures (405 insufficient balance, 402, 5xx, connection refused) are retried
+#: after these delays, then the message is failed with the reason.
+SMS_RETRY_BACKOFF = (30.0, 120.0, 600.0)
+
+#: A queued row whose job has not claimed it by then is enqueued again (Redis lost the job).
+SMS_QUEUED_LEASE = 300.0
+
+#: A sending row still not settled after this belongs to a dead worker: it becomes
+#: ``unknown``. Longer than a whole gateway call (connect + read timeouts) with margin.
+SMS_CLAIM_TIMEOUT = 60.0
+
+#: How long an ``unknown`` row waits for a delivery report to settle it before it is sent
+#: again (see the README: a duplicate receipt is better than a lost one). Delivery reports
+#: usually arrive within minutes.
+SMS_UNKNOWN_GRACE = 1800.0
+
+#: A price broadcast not handed to the gateway within this is dropped (failed, "expired"):
+#: yesterday's price read as today's misleads a miner more than no SMS at all.
+SMS_PRICE_TTL = 6 * 3600.0
+
+#: RQ job timeout: a job of personal messages makes up to SMS_PERSONAL_PER_JOB calls, but
+#: stops at the first gateway trouble, so this is never reached in normal work.
+SMS_JOB_TIMEOUT = 900
+
+#: The RQ queue every SMS job goes to.
+SMS_QUEUE = "sms"
+
+#: Keep finished job results only briefly: the database holds the outcome.
+SMS_RESULT_TTL = 600

@@ -1,0 +1,114 @@
+"""Inbound SMS: recorded once by the webhook (the gateway's id is unique), acted on once by a
+worker (an atomic claim of the row, committed with its effects and its reply).
+
+STOP and START change every member on the sending phone (a household phone is one
+subscriber); PRICE answers with the cooperative's latest price; BALANCE says balances are
+only on USSD with a PIN (phones are shared: never a balance by SMS); anything else gets a
+short help. Replies are in the language of the first member on the phone.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ledger import gold
+from ledger.errors import LedgerError
+from ledger.members import members_on_phone, parse_phone
+from ledger.models import InboundMessage, Member, MemberStatus, MessageKind, utcnow
+from locales import translator
+from sms import outbox, templates
+from sms.gateways import Inbound
+from sms.keywords import Action, read
+from sms.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def record(session: Session, inbound: Inbound) -> int | None:
+    """Store the SMS; None when this gateway id was already stored. Commits."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    new_id = session.execute(
+        insert(InboundMessage)
+        .values(
+            gateway_id=inbound.gateway_id,
+            phone=inbound.phone,
+            to=inbound.to,
+            text=inbound.text,
+            link_id=inbound.link_id,
+            received_at=inbound.received_at or utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["gateway_id"])
+        .returning(InboundMessage.id)
+    ).scalar()
+    session.commit()
+    return new_id
+
+
+def _reply_text(session: Session, action: Action, members: list[Member], language: str, tz: str):
+    t = translator(language, tz)
+    if action == Action.STOP:
+        return templates.plain(t, templates.STOPPED)
+    if action == Action.START:
+        return templates.plain(t, templates.STARTED)
+    if action == Action.BALANCE:
+        return templates.plain(t, templates.BALANCE_ON_USSD)
+    if action == Action.PRICE:
+        coop_id = next((m.cooperative_id for m in members if m.cooperative_id), None)
+        post = gold.latest_price(session, coop_id)
+        if post is None:
+            return templates.plain(t, templates.NO_PRICE)
+        return templates.price(
+            t,
+            posted_at=post.posted_at,
+            usd=post.usd_per_gram,
+            cdf=post.cdf_per_gram,
+            coop=post.cooperative.name,
+        )
+    return templates.plain(t, templates.HELP)
+
+
+def process(session: Session, inbound_id: int, settings: Settings) -> str | None:
+    """Act on one stored SMS, once. Returns the action, or None if already done. Commits."""
+    now = utcnow()
+    claimed = session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.id == inbound_id, InboundMessage.processed_at.is_(None))
+        .values(processed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        session.rollback()
+        return None
+    sms = session.get(InboundMessage, inbound_id)
+    action = read(sms.text)
+    sms.action = str(action)
+    try:
+        phone = parse_phone(sms.phone)
+    except LedgerError:
+        log.warning("inbound %s from %r: not a phone we can answer", sms.gateway_id, sms.phone)
+        session.commit()
+        return str(action)
+    members = [m for m in members_on_phone(session, phone) if m.status == MemberStatus.ACTIVE]
+    if action in (Action.STOP, Action.START):
+        for member in members:
+            member.opted_out = action == Action.STOP
+    first = members[0] if members else None
+    language = translator(first.language if first else None).language
+    reply = outbox.add(
+        session,
+        phone=phone,
+        member_id=first.id if first else None,
+        kind=MessageKind.REPLY,
+        language=language,
+        body=_reply_text(session, action, members, language, settings.tz),
+        cause=f"inbound:{sms.id}",
+    )
+    sms.reply_id = reply.id
+    session.commit()
+    log.info("inbound %s from %s: %s", sms.gateway_id, sms.phone, action)
+    return str(action)

@@ -1,0 +1,64 @@
+"""The words members text us, read in any of our languages, case- and accent-insensitively.
+
+The words live in the catalogs: each msgid lists the words of one action separated by
+spaces, and a translation lists the words of its language (translators add synonyms there).
+A member may use the words of any language, whatever their own.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from enum import StrEnum
+
+from locales import LANGUAGES, translator
+from locales import _ as mark
+from locales.gsm7 import to_gsm7
+
+
+class Action(StrEnum):
+    STOP = "stop"  # no more price broadcasts (receipts and reminders still come)
+    START = "start"  # price broadcasts again
+    PRICE = "price"  # the latest posted price
+    BALANCE = "balance"  # balances are only on USSD, with a PIN
+    HELP = "help"  # anything else
+
+
+# TRANSLATORS: words a member can text to stop the price SMS, separated by spaces, in
+# capitals. Keep the English words and add those of your language (accents do not matter).
+_STOP = mark("STOP ARRET")
+# TRANSLATORS: words to get the price SMS again (see STOP ARRET).
+_START = mark("START")
+# TRANSLATORS: words to ask for the gold price (see STOP ARRET).
+_PRICE = mark("PRICE PRIX BEI NTALO")
+# TRANSLATORS: words to ask for one's balance (see STOP ARRET).
+_BALANCE = mark("BALANCE SOLDE SALIO")
+
+_MSGIDS = {Action.STOP: _STOP, Action.START: _START, Action.PRICE: _PRICE, Action.BALANCE: _BALANCE}
+
+
+def fold(word: str) -> str:
+    """``Arrêt`` -> ``ARRET``: no accents, no case, Lingala letters as phones write them."""
+    plain = unicodedata.normalize("NFD", to_gsm7(word))
+    return "".join(c for c in plain if not unicodedata.combining(c)).upper()
+
+
+@functools.cache
+def vocabulary() -> dict[str, Action]:
+    """Every known word -> its action, over the msgids and every language's translation."""
+    words: dict[str, Action] = {}
+    for action, msgid in _MSGIDS.items():
+        texts = [msgid] + [translator(lang).gettext(msgid) for lang in LANGUAGES]
+        for text in texts:
+            for word in text.split():
+                words.setdefault(fold(word), action)
+    return words
+
+
+def read(text: str) -> Action:
+    """The action of an inbound SMS: its first word, stripped of punctuation."""
+    for raw in text.split():
+        word = fold("".join(c for c in raw if c.isalnum()))
+        if word:
+            return vocabulary().get(word, Action.HELP)
+    return Action.HELP

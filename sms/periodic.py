@@ -1,0 +1,92 @@
+"""Periodic work of a worker, declared as data: the outbox relay and the reminder scan.
+
+Each task runs in a thread of the worker process, at most once per interval across all
+workers (a Redis lock whose expiry is the interval); when Redis is away the task runs
+anyway (everything it does is safe to overlap), so database housekeeping never stops.
+The thread holds ``FORK_LOCK`` while it works so RQ's scheduler process is never forked
+in the middle of a database call.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import redis
+
+from ledger import db
+from sms import jobs, relay, reminders, settings
+
+log = logging.getLogger(__name__)
+
+FORK_LOCK = threading.Lock()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(
+        before=FORK_LOCK.acquire,
+        after_in_parent=FORK_LOCK.release,
+        after_in_child=FORK_LOCK.release,
+    )
+
+
+def run_relay() -> dict:
+    return relay.scan(db.session(), settings.current(), jobs.enqueue_ids)
+
+
+def run_reminders() -> int:
+    return reminders.write_due(db.session(), settings.current())
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    interval: Callable[[settings.Settings], float]
+    run: Callable[[], object]
+
+
+TASKS = (
+    Task("relay", lambda s: s.relay_interval, run_relay),
+    Task("reminders", lambda s: s.reminder_interval, run_reminders),
+)
+
+
+class Periodic(threading.Thread):
+    def __init__(self, connection: redis.Redis, tasks: tuple[Task, ...] = TASKS):
+        super().__init__(name="sanduku-periodic", daemon=True)
+        self.connection = connection
+        self.tasks = tasks
+        self.stopping = threading.Event()
+        self.next_run = dict.fromkeys((t.name for t in tasks), 0.0)
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def _mine(self, task: Task, interval: float) -> bool:
+        try:
+            key = f"sanduku:periodic:{task.name}"
+            return bool(self.connection.set(key, os.getpid(), nx=True, px=int(interval * 1000)))
+        except redis.RedisError:
+            return True
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            current = settings.current()
+            for task in self.tasks:
+                interval = task.interval(current)
+                if time.monotonic() < self.next_run[task.name]:
+                    continue
+                self.next_run[task.name] = time.monotonic() + interval
+                if not self._mine(task, interval):
+                    continue
+                with FORK_LOCK:
+                    try:
+                        task.run()
+                    except Exception:
+                        log.exception("periodic %s failed; next try in %.0f s", task.name, interval)
+                    finally:
+                        db.session.remove()
+            wait = min(self.next_run.values()) - time.monotonic()
+            self.stopping.wait(max(0.05, wait))

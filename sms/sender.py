@@ -1,0 +1,172 @@
+"""Sending claimed rows through the gateway and recording what it said.
+
+A row is claimed with one conditional UPDATE (``pending``/``queued`` -> ``sending``) and
+committed before the gateway is called, so two workers never send it twice, and a job run
+again after a crash finds it claimed (or sent) and leaves it alone. Rows sharing a text go
+in one request (up to the batch size); a personal text is one request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from ledger.models import Message, MessageStatus, utcnow
+from sms.gateways import Gateway, Outcome, SendResult
+from sms.settings import Settings
+
+log = logging.getLogger(__name__)
+
+S = MessageStatus
+CLAIMABLE = (S.PENDING, S.QUEUED)
+
+
+def _chunks(items: list[tuple[int, str]], size: int) -> Iterable[list[tuple[int, str]]]:
+    """Runs of at most ``size`` rows with distinct phones (a phone twice in one request
+    would make the answer ambiguous)."""
+    chunk: list[tuple[int, str]] = []
+    phones: set[str] = set()
+    rest: list[tuple[int, str]] = []
+    for item in items:
+        if item[1] in phones:
+            rest.append(item)
+            continue
+        chunk.append(item)
+        phones.add(item[1])
+        if len(chunk) == size:
+            yield chunk
+            chunk, phones = [], set()
+    if chunk:
+        yield chunk
+    if rest:
+        yield from _chunks(rest, size)
+
+
+def claim(session: Session, ids: Sequence[int], settings: Settings) -> list[tuple[int, str, int]]:
+    """Take the rows still waiting to be sent: (id, phone, attempts). Commits."""
+    now = utcnow()
+    claimed = session.execute(
+        update(Message)
+        .where(
+            Message.id.in_(ids),
+            Message.status.in_(CLAIMABLE),
+            or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+            or_(Message.expires_at.is_(None), Message.expires_at > now),
+        )
+        .values(
+            status=S.SENDING,
+            attempts=Message.attempts + 1,
+            lease_until=now + dt.timedelta(seconds=settings.claim_timeout),
+            updated_at=now,
+        )
+        .returning(Message.id, Message.phone, Message.attempts)
+        .execution_options(synchronize_session=False)
+    ).all()
+    session.commit()
+    return [tuple(r) for r in claimed]
+
+
+def record(
+    session: Session,
+    claimed: list[tuple[int, str, int]],
+    results: list[SendResult],
+    settings: Settings,
+) -> Counter:
+    """Apply the gateway's answer to the claimed rows. Commits."""
+    now = utcnow()
+    by_phone = {r.phone: r for r in results}
+    changes = []
+    tally: Counter = Counter()
+    for message_id, phone, attempts in claimed:
+        result = by_phone.get(phone) or SendResult(phone, Outcome.UNKNOWN, reason="no result")
+        change = {"id": message_id, "updated_at": now, "lease_until": None}
+        if result.outcome == Outcome.ACCEPTED:
+            change |= {
+                "status": S.SENT,
+                "gateway_id": result.gateway_id,
+                "cost": result.cost,
+                "sent_at": now,
+                "failure_reason": None,
+            }
+        elif result.outcome == Outcome.REJECTED:
+            change |= {"status": S.REJECTED, "failure_reason": result.reason}
+        elif result.outcome == Outcome.RETRY and attempts <= len(settings.retry_backoff):
+            wait = settings.retry_backoff[attempts - 1]
+            change |= {
+                "status": S.PENDING,
+                "next_attempt_at": now + dt.timedelta(seconds=wait),
+                "failure_reason": result.reason,
+            }
+        elif result.outcome == Outcome.RETRY:
+            change |= {"status": S.FAILED, "failure_reason": result.reason}
+        else:  # UNKNOWN: wait for a delivery report, or the grace period
+            change |= {
+                "status": S.UNKNOWN,
+                "lease_until": now + dt.timedelta(seconds=settings.unknown_grace),
+                "failure_reason": result.reason,
+            }
+        tally[str(change["status"])] += 1
+        changes.append(change)
+    if changes:
+        session.execute(update(Message), changes)
+    session.commit()
+    return tally
+
+
+def postpone(session: Session, ids: Sequence[int], settings: Settings, reason: str) -> int:
+    """Put rows not yet tried back to wait while the gateway is in trouble. Commits."""
+    if not ids:
+        return 0
+    now = utcnow()
+    wait = settings.retry_backoff[0] if settings.retry_backoff else 0
+    result = session.execute(
+        update(Message)
+        .where(Message.id.in_(ids), Message.status.in_(CLAIMABLE))
+        .values(
+            status=S.PENDING,
+            next_attempt_at=now + dt.timedelta(seconds=wait),
+            lease_until=None,
+            failure_reason=reason[:80],
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return result.rowcount
+
+
+def send(session: Session, ids: Sequence[int], gateway: Gateway, settings: Settings) -> dict:
+    """Send the rows ``ids`` that still need it. Returns a tally of new statuses."""
+    waiting = session.execute(
+        select(Message.id, Message.phone, Message.body)
+        .where(Message.id.in_(ids), Message.status.in_(CLAIMABLE))
+        .order_by(Message.id)
+    ).all()
+    session.commit()
+    by_body: dict[str, list[tuple[int, str]]] = {}
+    for message_id, phone, body in waiting:
+        by_body.setdefault(body, []).append((message_id, phone))
+    batches = [
+        (body, chunk)
+        for body, items in by_body.items()
+        for chunk in _chunks(items, settings.batch_size)
+    ]
+    tally: Counter = Counter()
+    for n, (body, chunk) in enumerate(batches):
+        claimed = claim(session, [message_id for message_id, _ in chunk], settings)
+        if not claimed:
+            tally["skipped"] += len(chunk)
+            continue
+        results = gateway.send(body, [phone for _, phone, _ in claimed])
+        tally.update(record(session, claimed, results, settings))
+        if results and not any(r.outcome in (Outcome.ACCEPTED, Outcome.REJECTED) for r in results):
+            # The gateway is failing as a whole: do not hammer it with the rest of the job.
+            rest = [message_id for _, later in batches[n + 1 :] for message_id, _ in later]
+            tally["postponed"] += postpone(session, rest, settings, results[0].reason or "")
+            break
+    return dict(tally)

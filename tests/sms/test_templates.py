@@ -1,0 +1,107 @@
+"""Every SMS template in every language with the largest values the books allow: GSM-7 after
+transliteration, and one segment (160 septets) with names still recognisable."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ledger.defaults import MAX_AMOUNT_MINOR, MAX_PRICE_PER_GRAM_MINOR, MAX_PURCHASE_MG
+from locales import LANGUAGES, translator
+from locales.gsm7 import SINGLE_SEGMENT_SEPTETS, is_gsm7, septets, to_gsm7
+from sms import templates
+
+#: Longest names (80 characters, with letters that need transliterating).
+NAME = ("Mbɔ́tɛ Nyɛ́lɛ́ " * 8)[:80]
+LONG_AT = dt.datetime(2099, 12, 31, 22, 59)  # two-digit everything
+
+
+def worst_cases(t):
+    """(label, text, elastic values that must survive) for every template."""
+    cdf_price = MAX_PRICE_PER_GRAM_MINOR["CDF"]
+    yield (
+        "receipt",
+        templates.receipt(
+            t,
+            receipt_number="R991231-WWWWW",  # gold.record_purchase's format
+            at=LONG_AT,
+            weight_mg=MAX_PURCHASE_MG - 1,  # 9,999.999 g
+            price_per_gram=cdf_price,
+            total=(MAX_PURCHASE_MG - 1) * cdf_price // 1000,
+            currency="CDF",
+            site=NAME,
+            lot="L-WWWWWWWWWWWW-991231-WWWW",  # gold.purchase_lot's format
+        ),
+        [NAME],
+    )
+    for cdf in (cdf_price, None):
+        yield (
+            f"price cdf={bool(cdf)}",
+            templates.price(
+                t,
+                posted_at=LONG_AT,
+                usd=MAX_PRICE_PER_GRAM_MINOR["USD"] - 1,
+                cdf=cdf,
+                coop=NAME,
+            ),
+            [NAME],
+        )
+    for today in (LONG_AT.date(), LONG_AT.date() - dt.timedelta(days=1)):
+        for due in (0, MAX_AMOUNT_MINOR):
+            yield (
+                f"reminder {today} due={bool(due)}",
+                templates.reminder(
+                    t,
+                    name=NAME,
+                    group=NAME,
+                    meeting_local=LONG_AT,
+                    today_local=today,
+                    due=due,
+                    currency="CDF",
+                ),
+                [NAME],
+            )
+    for msgid in (
+        templates.STOPPED,
+        templates.STARTED,
+        templates.NO_PRICE,
+        templates.BALANCE_ON_USSD,
+        templates.HELP,
+    ):
+        yield msgid[:20], templates.plain(t, msgid), []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_template_fits_one_gsm7_segment(language):
+    t = translator(language)
+    worst = ("", 0)
+    for label, text, names in worst_cases(t):
+        assert is_gsm7(text), (label, text)
+        length = septets(text)
+        assert length <= SINGLE_SEGMENT_SEPTETS, (label, length, text)
+        for name in names:
+            kept = to_gsm7(name)[: templates.MIN_ELASTIC]
+            assert kept in text, f"{label}: the name was cut below {templates.MIN_ELASTIC}"
+        worst = max(worst, (label, length), key=lambda w: w[1])
+    print(f"{language}: longest SMS {worst[1]} septets ({worst[0]})")
+
+
+def test_short_names_are_kept_whole():
+    t = translator("fr")
+    text = templates.reminder(
+        t,
+        name="Amani",
+        group="Tujenge Bunia",
+        meeting_local=LONG_AT,
+        today_local=LONG_AT.date(),
+    )
+    assert "Amani" in text and "Tujenge Bunia" in text and "22:59" in text
+
+
+def test_text_is_transliterated_for_phones():
+    t = translator("ln")
+    text = templates.reminder(
+        t, name="Mbɔ́tɛ", group="Lisanga ya Bunia", meeting_local=LONG_AT, today_local=LONG_AT.date()
+    )
+    assert "Mbote" in text and is_gsm7(text)
