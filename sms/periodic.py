@@ -67,7 +67,10 @@ class Periodic(threading.Thread):
     def _mine(self, task: Task, interval: float) -> bool:
         try:
             key = f"sanduku:periodic:{task.name}"
-            return bool(self.connection.set(key, os.getpid(), nx=True, px=int(interval * 1000)))
+            # Expires a little before this worker's next turn, so it keeps its rhythm while
+            # other workers find the task taken.
+            ttl = max(1, int(interval * 900))
+            return bool(self.connection.set(key, os.getpid(), nx=True, px=ttl))
         except redis.RedisError:
             return True
 

@@ -36,17 +36,17 @@ def due_reminder(group: Group, now_local: dt.datetime) -> tuple[MessageKind, dt.
     """The reminder of ``group`` due at ``now_local`` (aware), with its meeting (naive local)."""
     now = now_local.replace(tzinfo=None)
     meeting = vsla.next_meeting(group, now)
-    candidates = []
+    day_starts = dt.datetime.combine(meeting.date(), dt.time())
+    windows = []  # (from, until, kind): an evening reminder is stale once the day has come
     if group.remind_evening_hour is not None:
         eve = dt.datetime.combine(
             meeting.date() - dt.timedelta(days=1), dt.time(group.remind_evening_hour)
         )
-        candidates.append((eve, MessageKind.REMINDER_EVE))
+        windows.append((eve, min(day_starts, meeting), MessageKind.REMINDER_EVE))
     if group.remind_hours_before is not None:
-        candidates.append(
-            (meeting - dt.timedelta(hours=group.remind_hours_before), MessageKind.REMINDER_DAY)
-        )
-    due = [(at, kind) for at, kind in candidates if at <= now < meeting]
+        before = meeting - dt.timedelta(hours=group.remind_hours_before)
+        windows.append((before, meeting, MessageKind.REMINDER_DAY))
+    due = [(start, kind) for start, until, kind in windows if start <= now < until]
     if not due:
         return None
     return max(due)[1], meeting
