@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from ledger import db, schema
 from ledger.errors import LedgerError
+from ledger.evidence import cli as evidence_cli
 from ledger.members import import_members
 
 db_group = AppGroup("db", help="The database schema.")
@@ -45,3 +46,4 @@ def members_import(file: Path) -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(members_group)
+    evidence_cli.init_app(app)

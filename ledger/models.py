@@ -424,6 +424,8 @@ class Lot(Base):
     fine_mg: Mapped[int | None] = mapped_column(BigInteger)
     status: Mapped[LotStatus] = mapped_column(_enum(LotStatus), default=LotStatus.OPEN)
     tag: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: Who issued the tag (ICGLR MD.12 tag issuer); the tag date is ``sealed_at``.
+    tag_issuer: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     sealed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     shipped_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -437,6 +439,26 @@ class LotInput(Base):
     output_lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), primary_key=True)
     #: A lot goes into one combination at most.
     input_lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), primary_key=True, unique=True)
+
+
+class LotAction(StrEnum):
+    CREATED = "created"  # a combination or processing lot was formed from its inputs
+    COMBINED = "combined"  # this lot went into another lot (note: the output lot number)
+    SEALED = "sealed"  # bagged, tagged and sealed (note: the tag)
+    SHIPPED = "shipped"  # left its custodian (note: the destination)
+
+
+class LotEvent(Base):
+    """The custody log of a lot: what happened to it, when, and who held it afterwards."""
+
+    __tablename__ = "lot_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
+    action: Mapped[LotAction] = mapped_column(_enum(LotAction))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    custodian_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    note: Mapped[str | None] = mapped_column(String(200))
 
 
 class Purchase(Base):

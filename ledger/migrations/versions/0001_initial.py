@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 04:52:04.814204
+Create Date: 2026-11-27 04:51:02.265922
 """
 
 from alembic import op
@@ -343,6 +343,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("tag", sa.String(length=64), nullable=True),
+        sa.Column("tag_issuer", sa.String(length=80), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("sealed_at", sa.DateTime(), nullable=True),
         sa.Column("shipped_at", sa.DateTime(), nullable=True),
@@ -570,6 +571,36 @@ def upgrade() -> None:
     with op.batch_alter_table("loans", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_loans_group_id"), ["group_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_loans_member_id"), ["member_id"], unique=False)
+
+    op.create_table(
+        "lot_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("lot_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "action",
+            sa.Enum(
+                "created",
+                "combined",
+                "sealed",
+                "shipped",
+                name="lotaction",
+                native_enum=False,
+                create_constraint=True,
+                length=24,
+            ),
+            nullable=False,
+        ),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("custodian_id", sa.Integer(), nullable=True),
+        sa.Column("note", sa.String(length=200), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["custodian_id"], ["members.id"], name=op.f("fk_lot_events_custodian_id_members")
+        ),
+        sa.ForeignKeyConstraint(["lot_id"], ["lots.id"], name=op.f("fk_lot_events_lot_id_lots")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_lot_events")),
+    )
+    with op.batch_alter_table("lot_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_lot_events_lot_id"), ["lot_id"], unique=False)
 
     op.create_table(
         "lot_inputs",
@@ -801,6 +832,10 @@ def downgrade() -> None:
 
     op.drop_table("entries")
     op.drop_table("lot_inputs")
+    with op.batch_alter_table("lot_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_lot_events_lot_id"))
+
+    op.drop_table("lot_events")
     with op.batch_alter_table("loans", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_loans_member_id"))
         batch_op.drop_index(batch_op.f("ix_loans_group_id"))

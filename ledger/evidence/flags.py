@@ -1,0 +1,545 @@
+"""Flags ("spot the liar"): signals that gold may come from somewhere other than it claims.
+
+Each check turns the purchases into ``Finding``s keyed by what they are about, so computing
+them again (on the next purchase, in the periodic scan) updates a flag instead of adding one:
+
+- per purchase: the seller, the site's status, the price against the posted price;
+- per site and local day: grams of the last 30 days against the site's capacity;
+- per site, miner and local month: the miner against the site's median miner;
+- per miner, local day and cooperative: purchases at several sites.
+
+Flags never block a purchase: the purchase hook runs in a savepoint and logs its own
+failures, which the periodic scan then repairs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ledger.evidence import settings as settings_mod
+from ledger.evidence.settings import Settings
+from ledger.models import (
+    Flag,
+    FlagKind,
+    Member,
+    MemberStatus,
+    PricePost,
+    Purchase,
+    Role,
+    Site,
+    SiteStatus,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Finding:
+    kind: FlagKind
+    key: str
+    cooperative_id: int
+    day: dt.date
+    reason: str
+    details: dict
+    site_id: int | None = None
+    member_id: int | None = None
+    purchase_id: int | None = None
+
+
+@dataclass
+class ScanSummary:
+    since: dt.date
+    until: dt.date
+    purchases: int = 0
+    created: int = 0
+    updated: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "since": self.since.isoformat(),
+            "until": self.until.isoformat(),
+            "purchases": self.purchases,
+            "created": self.created,
+            "updated": self.updated,
+            "by_kind": dict(sorted(self.by_kind.items())),
+        }
+
+
+def _exact(value: int | Fraction | Decimal) -> Decimal:
+    if isinstance(value, Fraction):
+        return Decimal(value.numerator) / Decimal(value.denominator)
+    return Decimal(value)
+
+
+def _g(mg: int | Fraction | Decimal) -> str:
+    """Milligrams as grams (3 places) for a reason sentence."""
+    return f"{(_exact(mg) / 1000).quantize(Decimal('0.001'))}"
+
+
+def _dec(value: Fraction, places: int = 4) -> str:
+    return str(_exact(value).quantize(Decimal(1).scaleb(-places)))
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def median(values: list[int]) -> Fraction:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    if len(ordered) % 2:
+        return Fraction(ordered[mid])
+    return Fraction(ordered[mid - 1] + ordered[mid], 2)
+
+
+# -- checks ------------------------------------------------------------------------------------
+
+
+def check_seller(purchase: Purchase, miner: Member, site: Site, s: Settings) -> list[Finding]:
+    """No ID document, not a miner, inactive, or not registered at the site of the sale."""
+    day = s.local_day(purchase.purchased_at)
+    problems = []
+    if not miner.id_document:
+        problems.append("no_id_document")
+    if not miner.has_role(Role.MINER):
+        problems.append("not_miner")
+    left = miner.left_on is not None and miner.left_on <= day
+    if left or (miner.status == MemberStatus.INACTIVE and miner.left_on is None):
+        problems.append("inactive")
+    if miner.site_id is None:
+        problems.append("no_site")
+    elif miner.site_id != site.id:
+        problems.append("other_site")
+    if not problems:
+        return []
+    return [
+        Finding(
+            FlagKind.UNREGISTERED_SELLER,
+            f"unregistered_seller:purchase:{purchase.id}",
+            purchase.cooperative_id,
+            day,
+            f"seller {miner.id} at {site.code}: {', '.join(p.replace('_', ' ') for p in problems)}",
+            {
+                "problems": problems,
+                "id_document_on_file": bool(miner.id_document),
+                "roles": sorted(miner.role_set),
+                "status": miner.status.value,
+                "registered_site_id": miner.site_id,
+                "site_id": site.id,
+                "receipt_number": purchase.receipt_number,
+            },
+            site_id=site.id,
+            member_id=miner.id,
+            purchase_id=purchase.id,
+        )
+    ]
+
+
+def check_site_status(purchase: Purchase, site: Site, s: Settings) -> list[Finding]:
+    """Bought from a site nobody inspected (ICGLR blue), or one since found red."""
+    if site.status not in (SiteStatus.NOT_INSPECTED, SiteStatus.RED):
+        return []
+    return [
+        Finding(
+            FlagKind.SITE_STATUS,
+            f"site_status:purchase:{purchase.id}",
+            purchase.cooperative_id,
+            s.local_day(purchase.purchased_at),
+            f"bought from {site.code}, a site that is {site.status.value.replace('_', ' ')}",
+            {"site_status": site.status.value, "receipt_number": purchase.receipt_number},
+            site_id=site.id,
+            member_id=purchase.miner_id,
+            purchase_id=purchase.id,
+        )
+    ]
+
+
+def posted_price(session: Session, purchase: Purchase, s: Settings) -> PricePost | None:
+    """The cooperative's price in force when the purchase was made, if recent enough."""
+    return session.scalar(
+        select(PricePost)
+        .where(
+            PricePost.cooperative_id == purchase.cooperative_id,
+            PricePost.posted_at <= purchase.purchased_at,
+            PricePost.posted_at >= purchase.purchased_at - dt.timedelta(days=s.price_max_age_days),
+        )
+        .order_by(PricePost.posted_at.desc(), PricePost.id.desc())
+        .limit(1)
+    )
+
+
+def posted_per_gram(post: PricePost | None, currency: str) -> int | None:
+    if post is None:
+        return None
+    return (
+        post.usd_per_gram if currency == "USD" else post.cdf_per_gram if currency == "CDF" else None
+    )
+
+
+def check_price(session: Session, purchase: Purchase, s: Settings) -> list[Finding]:
+    """Paid more per gram than the posted price x ``price_multiple``."""
+    post = posted_price(session, purchase, s)
+    posted = posted_per_gram(post, purchase.currency)
+    if not posted:
+        return []
+    limit = Decimal(posted) * s.price_multiple
+    if not Decimal(purchase.price_per_gram) > limit:
+        return []
+    ratio = Fraction(purchase.price_per_gram, posted)
+    return [
+        Finding(
+            FlagKind.PRICE_ABOVE_POSTED,
+            f"price_above_posted:purchase:{purchase.id}",
+            purchase.cooperative_id,
+            s.local_day(purchase.purchased_at),
+            f"paid {_dec(ratio, 2)}x the posted price per gram (limit {s.price_multiple}x)",
+            {
+                "currency": purchase.currency,
+                "price_per_gram_minor": purchase.price_per_gram,
+                "posted_per_gram_minor": posted,
+                "multiple": str(s.price_multiple),
+                "limit_minor": str(limit),
+                "ratio": _dec(ratio),
+                "price_post_id": post.id,
+                "posted_at": post.posted_at.isoformat() + "Z",
+                "receipt_number": purchase.receipt_number,
+            },
+            site_id=purchase.site_id,
+            member_id=purchase.miner_id,
+            purchase_id=purchase.id,
+        )
+    ]
+
+
+def check_site_capacity(
+    session: Session, site: Site, day: dt.date, s: Settings, purchase_id: int | None = None
+) -> list[Finding]:
+    """Grams bought from the site over the 30 local days ending ``day`` > capacity x tolerance."""
+    first = day - dt.timedelta(days=s.capacity_window_days - 1)
+    total, count = session.execute(
+        select(func.coalesce(func.sum(Purchase.weight_mg), 0), func.count()).where(
+            Purchase.site_id == site.id,
+            Purchase.purchased_at >= s.day_start(first),
+            Purchase.purchased_at < s.day_start(day + dt.timedelta(days=1)),
+        )
+    ).one()
+    limit = Decimal(site.capacity_mg_per_month) * s.capacity_tolerance
+    if not Decimal(total) > limit:
+        return []
+    return [
+        Finding(
+            FlagKind.SITE_CAPACITY,
+            f"site_capacity:{site.id}:{day.isoformat()}",
+            site.cooperative_id,
+            day,
+            f"{_g(total)} g bought from {site.code} in {s.capacity_window_days} days, above"
+            f" its capacity of {_g(site.capacity_mg_per_month)} g a month"
+            f" x {s.capacity_tolerance}",
+            {
+                "window_days": s.capacity_window_days,
+                "from": first.isoformat(),
+                "to": day.isoformat(),
+                "bought_mg": int(total),
+                "purchases": int(count),
+                "capacity_mg_per_month": site.capacity_mg_per_month,
+                "tolerance": str(s.capacity_tolerance),
+                "limit_mg": str(limit),
+                "excess_mg": str(Decimal(total) - limit),
+            },
+            site_id=site.id,
+            purchase_id=purchase_id,
+        )
+    ]
+
+
+def check_miner_outliers(
+    session: Session, site: Site, day: dt.date, s: Settings, purchase_id: int | None = None
+) -> list[Finding]:
+    """Miners whose grams at the site in ``day``'s local month exceed ``outlier_multiple`` x
+    the median of every miner who sold there that month (at least ``outlier_min_miners``)."""
+    first = _month_start(day)
+    volumes = dict(
+        session.execute(
+            select(Purchase.miner_id, func.sum(Purchase.weight_mg))
+            .where(
+                Purchase.site_id == site.id,
+                Purchase.purchased_at >= s.day_start(first),
+                Purchase.purchased_at < s.day_start(_next_month(first)),
+            )
+            .group_by(Purchase.miner_id)
+        ).all()
+    )
+    if len(volumes) < s.outlier_min_miners:
+        return []
+    mid = median([int(v) for v in volumes.values()])
+    limit = mid * Fraction(s.outlier_multiple)
+    found = []
+    for miner_id, volume in sorted(volumes.items()):
+        if not Fraction(int(volume)) > limit:
+            continue
+        found.append(
+            Finding(
+                FlagKind.MINER_OUTLIER,
+                f"miner_outlier:{site.id}:{miner_id}:{first:%Y-%m}",
+                site.cooperative_id,
+                first,
+                f"miner {miner_id} sold {_g(int(volume))} g at {site.code} in {first:%Y-%m},"
+                f" {_dec(Fraction(int(volume)) / mid, 2)}x the median miner ({_g(mid)} g)",
+                {
+                    "month": f"{first:%Y-%m}",
+                    "miner_mg": int(volume),
+                    "median_mg": _dec(mid, 1),
+                    "miners": len(volumes),
+                    "multiple": str(s.outlier_multiple),
+                    "limit_mg": _dec(limit, 1),
+                    "ratio": _dec(Fraction(int(volume)) / mid),
+                },
+                site_id=site.id,
+                member_id=miner_id,
+                purchase_id=purchase_id,
+            )
+        )
+    return found
+
+
+def check_multi_site(
+    session: Session, miner_id: int, day: dt.date, s: Settings, purchase_id: int | None = None
+) -> list[Finding]:
+    """The miner sold at two or more sites on the same local day (one flag per cooperative
+    involved, each listing every site)."""
+    rows = session.execute(
+        select(Purchase.id, Purchase.site_id, Purchase.cooperative_id, Purchase.receipt_number)
+        .where(
+            Purchase.miner_id == miner_id,
+            Purchase.purchased_at >= s.day_start(day),
+            Purchase.purchased_at < s.day_start(day + dt.timedelta(days=1)),
+        )
+        .order_by(Purchase.purchased_at, Purchase.id)
+    ).all()
+    site_ids = sorted({row.site_id for row in rows})
+    if len(site_ids) < 2:
+        return []
+    codes = dict(session.execute(select(Site.id, Site.code).where(Site.id.in_(site_ids))).all())
+    details = {
+        "day": day.isoformat(),
+        "sites": [codes[i] for i in site_ids],
+        "site_ids": site_ids,
+        "receipts": [row.receipt_number for row in rows],
+    }
+    return [
+        Finding(
+            FlagKind.MULTI_SITE_DAY,
+            f"multi_site_day:{coop}:{miner_id}:{day.isoformat()}",
+            coop,
+            day,
+            f"miner {miner_id} sold at {len(site_ids)} sites on {day.isoformat()}:"
+            f" {', '.join(details['sites'])}",
+            details,
+            member_id=miner_id,
+            purchase_id=purchase_id or rows[-1].id,
+        )
+        for coop in sorted({row.cooperative_id for row in rows})
+    ]
+
+
+# -- storing -----------------------------------------------------------------------------------
+
+
+def _details_json(details: dict) -> str:
+    return json.dumps(details, sort_keys=True, default=str)
+
+
+def save(session: Session, findings: list[Finding]) -> tuple[int, int]:
+    """Insert new flags and refresh the numbers of existing ones. Returns (created, updated)."""
+    created = updated = 0
+    for f in findings:
+        body = _details_json(f.details)
+        flag = session.scalar(select(Flag).where(Flag.key == f.key))
+        if flag is None:
+            try:
+                with session.begin_nested():
+                    session.add(
+                        Flag(
+                            kind=f.kind,
+                            key=f.key,
+                            cooperative_id=f.cooperative_id,
+                            site_id=f.site_id,
+                            member_id=f.member_id,
+                            purchase_id=f.purchase_id,
+                            day=f.day,
+                            reason=f.reason[:200],
+                            details=body,
+                        )
+                    )
+                created += 1
+                continue
+            except IntegrityError:  # a concurrent writer stored the same key first
+                flag = session.scalar(select(Flag).where(Flag.key == f.key))
+        if flag is not None and (flag.details != body or flag.reason != f.reason[:200]):
+            flag.details, flag.reason = body, f.reason[:200]
+            updated += 1
+    session.flush()
+    return created, updated
+
+
+# -- entry points ------------------------------------------------------------------------------
+
+
+def findings_for_purchase(
+    session: Session, purchase: Purchase, s: Settings | None = None
+) -> list[Finding]:
+    s = s or settings_mod.current()
+    site = session.get(Site, purchase.site_id)
+    miner = session.get(Member, purchase.miner_id)
+    day = s.local_day(purchase.purchased_at)
+    return [
+        *check_seller(purchase, miner, site, s),
+        *check_site_status(purchase, site, s),
+        *check_price(session, purchase, s),
+        *check_site_capacity(session, site, day, s, purchase.id),
+        *check_miner_outliers(session, site, day, s, purchase.id),
+        *check_multi_site(session, purchase.miner_id, day, s, purchase.id),
+    ]
+
+
+def evaluate_purchase(
+    session: Session, purchase: Purchase, s: Settings | None = None
+) -> list[Flag]:
+    """Compute and store every flag a purchase raises; returns the flags about it."""
+    save(session, findings_for_purchase(session, purchase, s))
+    return flags_for_purchase(session, purchase)
+
+
+def flags_for_purchase(session: Session, purchase: Purchase) -> list[Flag]:
+    """Flags first raised by this purchase (what a buyer should be told after recording it)."""
+    return list(
+        session.scalars(select(Flag).where(Flag.purchase_id == purchase.id).order_by(Flag.id))
+    )
+
+
+def on_purchase_recorded(session: Session, purchase: object) -> None:
+    """``ledger.events.PURCHASE_RECORDED`` hook: flag inside the purchase's transaction, in a
+    savepoint, so a failure here never costs the purchase (the scan catches up)."""
+    if not isinstance(purchase, Purchase):
+        return
+    try:
+        with session.begin_nested():
+            evaluate_purchase(session, purchase)
+    except Exception:
+        log.exception("flags for purchase %s not computed; the periodic scan will", purchase.id)
+
+
+def scan(
+    session: Session,
+    since: dt.date,
+    until: dt.date,
+    s: Settings | None = None,
+    cooperative_id: int | None = None,
+) -> ScanSummary:
+    """Recompute every flag for purchases made on local days ``since``..``until``."""
+    s = s or settings_mod.current()
+    summary = ScanSummary(since, until)
+    query = select(Purchase).where(
+        Purchase.purchased_at >= s.day_start(since),
+        Purchase.purchased_at < s.day_start(until + dt.timedelta(days=1)),
+    )
+    if cooperative_id is not None:
+        query = query.where(Purchase.cooperative_id == cooperative_id)
+    purchases = list(session.scalars(query.order_by(Purchase.purchased_at, Purchase.id)))
+    summary.purchases = len(purchases)
+    sites = {
+        site.id: site
+        for site in session.scalars(select(Site).where(Site.id.in_({p.site_id for p in purchases})))
+    }
+    miners = {
+        m.id: m
+        for m in session.scalars(
+            select(Member).where(Member.id.in_({p.miner_id for p in purchases}))
+        )
+    }
+    findings: list[Finding] = []
+    site_days: dict[tuple[int, dt.date], int] = {}
+    site_months: dict[tuple[int, dt.date], int] = {}
+    miner_days: dict[tuple[int, dt.date], int] = {}
+    for p in purchases:
+        site, day = sites[p.site_id], s.local_day(p.purchased_at)
+        findings += check_seller(p, miners[p.miner_id], site, s)
+        findings += check_site_status(p, site, s)
+        findings += check_price(session, p, s)
+        site_days.setdefault((p.site_id, day), p.id)
+        site_months.setdefault((p.site_id, _month_start(day)), p.id)
+        miner_days.setdefault((p.miner_id, day), p.id)
+    for (site_id, day), pid in site_days.items():
+        findings += check_site_capacity(session, sites[site_id], day, s, pid)
+    for (site_id, month), pid in site_months.items():
+        findings += check_miner_outliers(session, sites[site_id], month, s, pid)
+    for (miner_id, day), pid in miner_days.items():
+        findings += check_multi_site(session, miner_id, day, s, pid)
+    counts: dict[str, int] = defaultdict(int)
+    for f in findings:
+        counts[f.kind.value] += 1
+    summary.by_kind = dict(counts)
+    summary.created, summary.updated = save(session, findings)
+    return summary
+
+
+def list_flags(
+    session: Session,
+    *,
+    cooperative_id: int | None = None,
+    kind: FlagKind | None = None,
+    site_id: int | None = None,
+    member_id: int | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    limit: int = 100,
+    before_id: int | None = None,
+) -> list[Flag]:
+    """Flags, newest first, filtered; page with ``before_id`` (the last id seen)."""
+    query = select(Flag)
+    for column, value in (
+        (Flag.cooperative_id, cooperative_id),
+        (Flag.kind, kind),
+        (Flag.site_id, site_id),
+        (Flag.member_id, member_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if since is not None:
+        query = query.where(Flag.day >= since)
+    if until is not None:
+        query = query.where(Flag.day <= until)
+    if before_id is not None:
+        query = query.where(Flag.id < before_id)
+    return list(session.scalars(query.order_by(Flag.id.desc()).limit(limit)))
+
+
+def flag_as_dict(flag: Flag) -> dict:
+    return {
+        "id": flag.id,
+        "kind": flag.kind.value,
+        "day": flag.day.isoformat(),
+        "reason": flag.reason,
+        "details": json.loads(flag.details),
+        "cooperative_id": flag.cooperative_id,
+        "site_id": flag.site_id,
+        "member_id": flag.member_id,
+        "purchase_id": flag.purchase_id,
+        "created_at": flag.created_at.isoformat() + "Z",
+        "updated_at": flag.updated_at.isoformat() + "Z",
+    }

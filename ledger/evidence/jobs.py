@@ -1,0 +1,25 @@
+"""Periodic work for the worker: plain functions that use the process's session, act, commit
+and return a small summary (the caller removes the session, as ``sms.periodic`` does)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ledger import db
+from ledger.evidence import flags, settings
+from ledger.evidence.defaults import SCAN_DAYS
+
+
+def scan_flags(days: int = SCAN_DAYS, until: str | None = None) -> dict:
+    """Recompute every flag for purchases of the last ``days`` local days (up to ``until``,
+    an ISO date, default today). Idempotent: safe to run often and from several workers."""
+    s = settings.current()
+    last = dt.date.fromisoformat(until) if until else s.today()
+    session = db.session()
+    try:
+        summary = flags.scan(session, last - dt.timedelta(days=days - 1), last, s)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return summary.as_dict()

@@ -1,0 +1,173 @@
+"""Gold indicators: grams and value bought per site and month, price paid against the posted
+price, receipts delivered — split by the seller's gender."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger.evidence.flags import posted_per_gram
+from ledger.evidence.measure import GENDERS, grams, money, per, ratio
+from ledger.evidence.settings import Settings
+from ledger.models import Member, Message, MessageStatus, PricePost, Purchase, Site
+
+#: Indicator -> unit; ``money`` is the currency of the purchases, ``money/g`` per gram.
+UNITS = {
+    "purchases": "count",
+    "sellers": "count",
+    "grams": "g",
+    "value": "money",
+    "average_price_paid": "money/g",
+    "average_price_posted": "money/g",
+    "paid_vs_posted": "ratio",
+    "purchases_with_posted_price": "count",
+    "receipts_delivered": "count",
+    "receipt_delivered_rate": "ratio",
+}
+
+
+@dataclass
+class Sales:
+    """Additive sums for one gender slice of a site-month (or of everything)."""
+
+    purchases: int = 0
+    mg: int = 0
+    value: int = 0  # minor units, sum of purchase totals
+    sellers: set[int] = field(default_factory=set)
+    delivered: int = 0  # purchases whose receipt reached the handset
+    priced: int = 0  # purchases with a posted price in force
+    priced_mg: int = 0
+    paid_x_mg: int = 0  # sum of price per gram x mg, over priced purchases
+    posted_x_mg: int = 0  # sum of posted price per gram x mg, over priced purchases
+
+
+def _slices() -> dict[str, Sales]:
+    return {g: Sales() for g in GENDERS}
+
+
+def _indicators(slices: dict[str, Sales], currency: str) -> dict[str, object]:
+    def by(fn):
+        return {g: fn(slices[g]) for g in GENDERS}
+
+    return {
+        "purchases": by(lambda s: s.purchases),
+        "sellers": by(lambda s: len(s.sellers)),
+        "grams": by(lambda s: grams(s.mg)),
+        "value": by(lambda s: money(s.value, currency)),
+        # value per gram: sum of totals x 1000 / sum of mg
+        "average_price_paid": by(lambda s: money(per(s.value * 1000, s.mg), currency)),
+        "average_price_posted": by(lambda s: money(per(s.posted_x_mg, s.priced_mg), currency)),
+        "paid_vs_posted": by(lambda s: ratio(s.paid_x_mg, s.posted_x_mg)),
+        "purchases_with_posted_price": by(lambda s: s.priced),
+        "receipts_delivered": by(lambda s: s.delivered),
+        "receipt_delivered_rate": by(lambda s: ratio(s.delivered, s.purchases)),
+    }
+
+
+class _Prices:
+    """The posted price in force at a time, per cooperative, from one query."""
+
+    def __init__(self, session: Session, coop_ids: set[int], since: dt.datetime, s: Settings):
+        self.s = s
+        self.posts: dict[int, list[PricePost]] = defaultdict(list)
+        if coop_ids:
+            for post in session.scalars(
+                select(PricePost)
+                .where(
+                    PricePost.cooperative_id.in_(coop_ids),
+                    PricePost.posted_at >= since - dt.timedelta(days=s.price_max_age_days),
+                )
+                .order_by(PricePost.posted_at, PricePost.id)
+            ):
+                self.posts[post.cooperative_id].append(post)
+        self.times = {c: [p.posted_at for p in posts] for c, posts in self.posts.items()}
+
+    def at(self, purchase: Purchase) -> int | None:
+        times = self.times.get(purchase.cooperative_id, [])
+        i = bisect.bisect_right(times, purchase.purchased_at)
+        if i == 0:
+            return None
+        post = self.posts[purchase.cooperative_id][i - 1]
+        if post.posted_at < purchase.purchased_at - dt.timedelta(days=self.s.price_max_age_days):
+            return None
+        return posted_per_gram(post, purchase.currency)
+
+
+def delivered_purchase_ids(session: Session, ids: set[int]) -> set[int]:
+    """Purchases with a delivered SMS caused by them (``cause = "purchase:<id>"``)."""
+    if not ids:
+        return set()
+    causes = [f"purchase:{i}" for i in ids]
+    found: set[int] = set()
+    for start in range(0, len(causes), 500):
+        for cause in session.scalars(
+            select(Message.cause).where(
+                Message.cause.in_(causes[start : start + 500]),
+                Message.status == MessageStatus.DELIVERED,
+            )
+        ):
+            found.add(int(cause.split(":", 1)[1]))
+    return found
+
+
+def gold_indicators(
+    session: Session,
+    s: Settings,
+    since: dt.date,
+    until: dt.date,
+    cooperative_id: int | None = None,
+) -> dict:
+    """Purchases made on local days ``since``..``until``, by site, month and currency, and in
+    total per currency."""
+    start, end = s.day_start(since), s.day_start(until + dt.timedelta(days=1))
+    query = (
+        select(Purchase, Member.gender, Site.code)
+        .join(Member, Member.id == Purchase.miner_id)
+        .join(Site, Site.id == Purchase.site_id)
+        .where(Purchase.purchased_at >= start, Purchase.purchased_at < end)
+    )
+    if cooperative_id is not None:
+        query = query.where(Purchase.cooperative_id == cooperative_id)
+    rows = session.execute(query.order_by(Purchase.purchased_at, Purchase.id)).all()
+    prices = _Prices(session, {p.cooperative_id for p, _, _ in rows}, start, s)
+    delivered = delivered_purchase_ids(session, {p.id for p, _, _ in rows})
+
+    buckets: dict[tuple[str, str, str], dict[str, Sales]] = defaultdict(_slices)
+    totals: dict[str, dict[str, Sales]] = defaultdict(_slices)
+    for p, gender, site_code in rows:
+        month = f"{s.local_day(p.purchased_at):%Y-%m}"
+        posted = prices.at(p)
+        for slices in (buckets[(site_code, month, p.currency)], totals[p.currency]):
+            for key in ("all", gender.value):
+                sale = slices[key]
+                sale.purchases += 1
+                sale.mg += p.weight_mg
+                sale.value += p.total
+                sale.sellers.add(p.miner_id)
+                sale.delivered += p.id in delivered
+                if posted:
+                    sale.priced += 1
+                    sale.priced_mg += p.weight_mg
+                    sale.paid_x_mg += p.price_per_gram * p.weight_mg
+                    sale.posted_x_mg += posted * p.weight_mg
+    return {
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        "by_site_month": [
+            {
+                "site": site,
+                "month": month,
+                "currency": currency,
+                "indicators": _indicators(slices, currency),
+            }
+            for (site, month, currency), slices in sorted(buckets.items())
+        ],
+        "totals": {
+            currency: _indicators(slices, currency) for currency, slices in sorted(totals.items())
+        },
+    }
