@@ -360,3 +360,18 @@ def test_settings_from_config():
     assert s.outlier_multiple == Decimal("3")
     assert s.day_start(dt.date(2025, 3, 10)) == dt.datetime(2025, 3, 10)
     assert settings.Settings().day_start(dt.date(2025, 3, 10)) == dt.datetime(2025, 3, 9, 22)
+
+
+def test_scan_and_list_on_the_command_line(runner, session, coop, site, monkeypatch):
+    monkeypatch.setattr(flags, "findings_for_purchase", lambda *a, **k: [])  # hook finds nothing
+    site.status = SiteStatus.NOT_INSPECTED
+    buy(session, miner(session, site), site, "1.000", NOON)
+    session.commit()
+    monkeypatch.undo()
+    scanned = runner.invoke(args=["report", "scan", "--days", "1", "--until", "2025-03-10"])
+    assert scanned.exit_code == 0, scanned.output
+    assert json.loads(scanned.output)["created"] == 1
+    listed = runner.invoke(args=["report", "flags", "--kind", "site_status"])
+    assert listed.exit_code == 0
+    assert listed.stdout.splitlines()[0].split("\t")[1:3] == ["2025-03-10", "site_status"]
+    assert runner.invoke(args=["report", "flags", "--kind", "price_above_posted"]).stdout == ""

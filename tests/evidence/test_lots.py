@@ -1,6 +1,7 @@
 """Chain of custody: lots combined over two levels, mass balance, seal and ship, lineage."""
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -255,3 +256,36 @@ def test_combined_lot_takes_nothing_more(session, chain):
     with pytest.raises(LedgerError) as err:
         lots.combine_lots(session, other, [chain["export"].lot_number])
     assert err.value.code == "other_cooperative"
+
+
+def test_lots_on_the_command_line(runner, session):
+    coop = factories.cooperative(session)
+    site, site2 = factories.site(session, coop), factories.site(session, coop, "SITE2")
+    p1 = buy(session, miner(session, site), site, "4.000", DAY, fineness="0.900")
+    p2 = buy(session, miner(session, site2), site2, "3.000", DAY, fineness="0.900")
+    session.commit()
+    inputs = [p1.lot.lot_number, p2.lot.lot_number]
+    refused = runner.invoke(args=["lots", "combine", coop.code, *inputs, "--mass-grams", "7.001"])
+    assert refused.exit_code != 0 and "weighs more" in refused.output
+    made = runner.invoke(
+        args=["lots", "combine", coop.code, *inputs, "--fineness", "0.9", "--lot-number", "EXP-1"]
+    )
+    assert made.exit_code == 0, made.output
+    assert made.output.splitlines()[-1] == "EXP-1"
+    assert runner.invoke(args=["lots", "seal", "exp-1", "T-77", "--issuer", "CEEC"]).exit_code == 0
+    shipped = runner.invoke(args=["lots", "ship", "EXP-1", "--to", "Entebbe"])
+    assert shipped.exit_code == 0, shipped.output
+    shown = runner.invoke(args=["report", "lot", "EXP-1", "--md12"])
+    assert shown.exit_code == 0, shown.output
+    record = json.loads(shown.output)
+    assert (record["mass"], record["concentration"], record["inputLots"]) == (
+        "7.000",
+        "90.00",
+        inputs,
+    )
+    assert record["tag"]["identifier"] == "T-77"
+    tree = json.loads(runner.invoke(args=["report", "lot", "EXP-1"]).output)
+    assert tree["origin"]["purchase_count"] == 2 and "phone" not in json.dumps(tree)
+    with_phones = runner.invoke(args=["report", "lot", "EXP-1", "--phones"]).output
+    assert p1.miner.phone in with_phones
+    assert runner.invoke(args=["report", "lot", "NOPE"]).exit_code != 0
