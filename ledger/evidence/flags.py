@@ -367,26 +367,33 @@ def _details_json(details: dict) -> str:
 def save(session: Session, findings: list[Finding]) -> tuple[int, int]:
     """Insert new flags and refresh the numbers of existing ones. Returns (created, updated)."""
     created = updated = 0
+    keys = sorted({f.key for f in findings})
+    existing: dict[str, Flag] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        existing.update(
+            (x.key, x) for x in session.scalars(select(Flag).where(Flag.key.in_(chunk)))
+        )
     for f in findings:
         body = _details_json(f.details)
-        flag = session.scalar(select(Flag).where(Flag.key == f.key))
+        flag = existing.get(f.key)
         if flag is None:
+            new = Flag(
+                kind=f.kind,
+                key=f.key,
+                cooperative_id=f.cooperative_id,
+                site_id=f.site_id,
+                member_id=f.member_id,
+                purchase_id=f.purchase_id,
+                day=f.day,
+                reason=f.reason[:200],
+                details=body,
+            )
             try:
                 with session.begin_nested():
-                    session.add(
-                        Flag(
-                            kind=f.kind,
-                            key=f.key,
-                            cooperative_id=f.cooperative_id,
-                            site_id=f.site_id,
-                            member_id=f.member_id,
-                            purchase_id=f.purchase_id,
-                            day=f.day,
-                            reason=f.reason[:200],
-                            details=body,
-                        )
-                    )
+                    session.add(new)
                 created += 1
+                existing[f.key] = new
                 continue
             except IntegrityError:  # a concurrent writer stored the same key first
                 flag = session.scalar(select(Flag).where(Flag.key == f.key))

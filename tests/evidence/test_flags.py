@@ -3,12 +3,13 @@ a purchase never blocked by the flags."""
 
 import datetime as dt
 import json
+import threading
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
-from ledger import gold
+from ledger import db, gold
 from ledger.errors import LedgerError
 from ledger.evidence import flags, jobs, settings
 from ledger.models import Flag, FlagKind, MemberStatus, Purchase, SiteStatus
@@ -375,3 +376,46 @@ def test_scan_and_list_on_the_command_line(runner, session, coop, site, monkeypa
     assert listed.exit_code == 0
     assert listed.stdout.splitlines()[0].split("\t")[1:3] == ["2025-03-10", "site_status"]
     assert runner.invoke(args=["report", "flags", "--kind", "price_above_posted"]).stdout == ""
+
+
+def test_two_scans_at_once_store_each_flag_once(session, coop, site, monkeypatch):
+    """Two workers scanning together: on PostgreSQL both read "no flag yet" before either
+    writes (a barrier holds them), so the second insert meets the unique key and turns into
+    an update; SQLite serialises the two writers instead."""
+    monkeypatch.setattr(flags, "findings_for_purchase", lambda *a, **k: [])
+    _busy_day(session, coop, site)
+    monkeypatch.undo()
+    db.session.remove()
+    racing = db.engine().dialect.name != "sqlite"
+    barrier = threading.Barrier(2, timeout=30)
+    real = flags._details_json
+    seen = threading.local()
+
+    def details_json(details):
+        if racing and not getattr(seen, "waited", False):
+            seen.waited = True
+            barrier.wait()  # both scans have loaded the (empty) flags before inserting
+        return real(details)
+
+    monkeypatch.setattr(flags, "_details_json", details_json)
+    results, errors = [], []
+
+    def scan():
+        try:
+            results.append(jobs.scan_flags(days=1, until="2025-03-10"))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            db.session.remove()
+
+    threads = [threading.Thread(target=scan) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == [] and len(results) == 2
+    stored = kinds(db.session())
+    assert (
+        len({f.key for f in stored}) == len(stored) == results[0]["created"] + results[1]["created"]
+    )
+    assert {f.kind for f in stored} == set(FlagKind)
