@@ -35,6 +35,8 @@ def to_decimal(value: object, field: str, places: int) -> Decimal:
         raise LedgerError("bad_number", f"{field} must be a number", field)
     if not number.is_finite():
         raise LedgerError("bad_number", f"{field} must be a number", field)
+    if number and number.adjusted() >= 18:  # abs() would overflow on 1E+999999999
+        raise LedgerError("too_large", f"{field} is larger than any real amount", field)
     if number != number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):
         raise LedgerError("too_precise", f"{field} takes at most {places} decimal places", field)
     return number

@@ -346,6 +346,17 @@ def buy_shares(
     session: Session, group: Group, cycle: Cycle, meeting: Meeting, member: Member, count: int
 ) -> None:
     count = _int_in(count, 1, group.max_shares, "shares")
+    attendance = mark_present(session, meeting, member)
+    if attendance.shares + count > group.max_shares:
+        raise LedgerError(
+            "too_many_shares",
+            f"at most {group.max_shares} shares a meeting; {member.name} already bought "
+            f"{attendance.shares}",
+            "shares",
+            bought=attendance.shares,
+            max=group.max_shares,
+        )
+    attendance.shares += count
     amount = count * group.share_value
     acct = _accounts(session, group, member)
     journal.post(
@@ -650,6 +661,10 @@ def share_out(session: Session, group: Group, on: dt.date) -> list[Payout]:
     session.flush()
     session.refresh(cash)
     fund = cash.balance + sum(owed.values())
+    if not holdings and fund:
+        raise LedgerError(
+            "no_shares", "nobody bought shares this cycle: nothing to share by", "shares"
+        )
     gross = split_fund(fund, holdings)
     short = [mid for mid in holdings if gross[mid] < owed.get(mid, 0)]
     if short:
