@@ -128,6 +128,9 @@ class Workers:
     def terminate(self, proc: subprocess.Popen, timeout: float = 15) -> int:
         """SIGTERM, as a deployment would; returns the exit code."""
         proc.send_signal(signal.SIGTERM)
+        return self._wait(proc, timeout)
+
+    def _wait(self, proc: subprocess.Popen, timeout: float = 15) -> int:
         try:
             return proc.wait(timeout)
         finally:
@@ -141,9 +144,12 @@ class Workers:
             os.killpg(proc.pid, signal.SIGKILL)  # leftovers of the group (the scheduler)
 
     def stop_all(self) -> None:
+        running = [p for p in self.procs if p.poll() is None]
+        for proc in running:
+            proc.send_signal(signal.SIGTERM)
         for proc in self.procs:
-            if proc.poll() is None:
-                self.terminate(proc)
+            if proc in running:
+                self._wait(proc)
             else:
                 self._reap_group(proc)
 
