@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import click
 from flask import Flask, current_app, jsonify
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 
 import ledger.db
 import locales
@@ -76,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_ussd(app)
     init_sms(app)
     ledger_cli.init_app(app)
+    app.cli.add_command(demo)
     app.add_url_rule("/healthz", "healthz", healthz)
     return app
 
@@ -106,6 +109,58 @@ def healthz():
         checks["redis"] = f"error: {type(exc).__name__}"
     healthy = all(v == "ok" for v in checks.values())
     return jsonify(status="ok" if healthy else "unavailable", **checks), 200 if healthy else 503
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@with_appcontext
+def demo(host: str, port: int) -> None:
+    """Seed demo data, then run the web server and a worker together."""
+    from werkzeug.serving import run_simple
+
+    from ledger import demo as demo_data
+    from ledger import schema
+    from ledger.models import ApiRole
+    from ledger.tokens import create_token
+
+    app = current_app._get_current_object()
+    schema.upgrade(ledger.db.engine())
+    session = ledger.db.session()
+    seeded = demo_data.seed(session)
+    _, token = create_token(session, "demo coordinator", ApiRole.COORDINATOR)
+    session.commit()
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["DATABASE_URL"],
+        "REDIS_URL": app.config["REDIS_URL"],
+        "SMS_BACKEND": app.config["SMS_BACKEND"],
+    }
+    worker = subprocess.Popen([sys.executable, str(Path(__file__).with_name("worker.py"))], env=env)
+    people = "\n".join(
+        f"  {phone}  {name} ({roles})" for phone, name, _, _, roles in demo_data.PEOPLE
+    )
+    click.echo(f"""
+sanduku demo {"seeded" if seeded else "(data already there)"}: {app.config["DATABASE_URL"]}
+Redis: {app.config["REDIS_URL"]}   SMS: {app.config["SMS_BACKEND"]} (printed by the worker)
+
+Demo people (first use of a PIN sets it):
+{people}
+
+Try the phone in another terminal:
+  .venv/bin/sanduku dial +243810000002 --url http://{host}:{port}/ussd
+Try the API:
+  curl -H 'Authorization: Bearer {token}' http://{host}:{port}/api/v1/members?phone=0810000001
+Health: curl http://{host}:{port}/healthz      Stop: Ctrl+C
+""")
+    try:
+        run_simple(host, port, app, threaded=True)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=True)

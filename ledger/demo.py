@@ -1,0 +1,110 @@
+"""Demo data: a cooperative in Ituri, two mine sites, a savings group with a few weeks of
+meetings and loans, miners with sales, a posted price. Seeding twice changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger import gold, members, vsla
+from ledger.models import Cooperative, Group, SiteStatus
+from ledger.vsla import MeetingRecord as R
+
+#: Shown by ``sanduku demo`` so people know whom to dial as.
+PEOPLE = [
+    # phone, name, gender, language, roles
+    ("+243810000001", "Furaha Kahindo", "F", "sw", "member"),
+    ("+243810000001", "Baraka Kahindo", "M", "sw", "member,miner"),  # a shared household phone
+    ("+243810000002", "Mapendo Ngabo", "F", "fr", "member,officer"),
+    ("+243810000003", "Jean-Pierre Lokwa", "M", "ln", "member,miner"),
+    ("+243810000004", "Esther Bahati", "F", "sw", "member"),
+    ("+243810000005", "Neema Tsongo", "F", "en", "member,buyer"),
+    ("+243810000006", "Dieudonne Ukumu", "M", "fr", "coordinator"),
+]
+FC = 100
+
+
+def seed(session: Session, today: dt.date | None = None) -> bool:
+    """Write the demo data unless it is there. Returns whether anything was written."""
+    if session.scalar(select(Cooperative.id).where(Cooperative.code == "COOPBUNIA")):
+        return False
+    today = today or dt.date.today()
+    coop = gold.create_cooperative(session, "COOPBUNIA", "Cooperative miniere de Bunia")
+    mine = gold.create_site(
+        session,
+        code="MGB-01",
+        name="Mongbwalu Adidi",
+        cooperative=coop,
+        capacity_mg_per_month=4_000_000,
+        status=SiteStatus.GREEN,
+        lat="1.9500",
+        lon="30.0330",
+    )
+    gold.create_site(
+        session,
+        code="IGA-02",
+        name="Iga Barriere",
+        cooperative=coop,
+        capacity_mg_per_month=1_500_000,
+        status=SiteStatus.NOT_INSPECTED,
+    )
+    start = today - dt.timedelta(weeks=8)
+    start -= dt.timedelta(days=start.weekday())  # a Monday
+    group = vsla.create_group(
+        session,
+        code="UMOJA",
+        name="Umoja wa Akina Mama",
+        currency="CDF",
+        share_value=1_000 * FC,
+        social_fund_contribution=200 * FC,
+        service_charge_bp=1000,
+        meeting_weekday=today.weekday(),
+        meeting_time=dt.time(15, 0),
+        cycle_start=start,
+        cooperative=coop,
+    )
+    people = []
+    for phone, name, gender, language, roles in PEOPLE:
+        member, _ = members.save_member(
+            session,
+            phone=phone,
+            name=name,
+            gender=gender,
+            language=language,
+            group=group if roles != "coordinator" else None,
+            roles=roles,
+            site=mine if "miner" in roles else None,
+            cooperative_id=coop.id,
+            id_document=f"CD-ITU-{len(people) + 1:05d}",
+        )
+        people.append(member)
+    savers = [m for m in people if m.group_id == group.id]
+    for week in range(7):
+        day = start + dt.timedelta(weeks=week)
+        records = [
+            R(m, shares=1 + (i + week) % 5, social_fund=200 * FC) for i, m in enumerate(savers)
+        ]
+        if week == 3:
+            records[0].loan, records[0].loan_term_months = 10_000 * FC, 2
+        if week == 5:
+            records[0].repayment = 4_000 * FC
+        vsla.record_meeting(session, group, day, savers, records)
+    buyer = next(m for m in people if m.has_role("buyer"))
+    gold.post_price(session, coop, usd_per_gram=9_550, cdf_per_gram=27_000_000)
+    for miner, grams in ((people[1], 2_350), (people[3], 5_125), (people[1], 1_800)):
+        gold.record_purchase(
+            session,
+            miner=miner,
+            site=mine,
+            weight_mg=grams,
+            price_per_gram=9_550,
+            currency="USD",
+            buyer=buyer,
+        )
+    return True
+
+
+def demo_group(session: Session) -> Group | None:
+    return session.scalar(select(Group).where(Group.code == "UMOJA"))

@@ -1,0 +1,98 @@
+"""The README's demo: seeded data, a web server and a worker that sends the receipts."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import redis
+import requests
+from sqlalchemy import create_engine, text
+
+import wsgi
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(check, timeout: float = 30.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_demo_serves_and_its_worker_sends_receipts(tmp_path, redis_url):
+    redis.Redis.from_url(redis_url).flushdb()
+    db_url = f"sqlite:///{tmp_path / 'demo.db'}"
+    port = free_port()
+    log = (tmp_path / "demo.log").open("w+")
+    env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": redis_url}
+    env.pop("AT_API_KEY", None)
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "demo", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+
+        def healthy():
+            try:
+                return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok
+            except requests.ConnectionError:
+                return False
+
+        wait_for(healthy, what="the demo web server")
+        token = re.search(r"Bearer (\S+)'", (tmp_path / "demo.log").read_text()).group(1)
+        answer = requests.get(
+            f"http://127.0.0.1:{port}/api/v1/members",
+            params={"phone": "0810000001"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=5,
+        )
+        assert answer.status_code == 200
+        assert [m["name"] for m in answer.json()["members"]] == ["Furaha Kahindo", "Baraka Kahindo"]
+        engine = create_engine(db_url)
+
+        def receipts_sent():
+            with engine.connect() as conn:
+                return (
+                    conn.execute(
+                        text(
+                            "SELECT count(*) FROM messages"
+                            " WHERE kind = 'receipt' AND status = 'sent'"
+                        )
+                    ).scalar()
+                    == 3
+                )
+
+        wait_for(receipts_sent, what="the worker to send the three demo receipts")
+        engine.dispose()
+    finally:
+        os.killpg(demo.pid, signal.SIGTERM)
+        demo.wait(timeout=20)
+        log.close()
+
+
+def test_embedded_redis_is_a_real_server(tmp_path):
+    url = wsgi.embedded_redis_url(tmp_path)
+    client = redis.Redis.from_url(url)
+    assert client.ping()
+    client.set("k", "v")
+    assert redis.Redis.from_url(url).get("k") == b"v"
+    wsgi._embedded.shutdown()
