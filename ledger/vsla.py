@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ledger import journal
 from ledger.defaults import CHARGE_PERIOD_DAYS, MAX_CODE_LENGTH
@@ -23,6 +23,7 @@ from ledger.models import (
     ChargeMethod,
     Cooperative,
     Cycle,
+    Entry,
     EntryKind,
     Group,
     Holding,
@@ -735,8 +736,6 @@ def share_out(session: Session, group: Group, on: dt.date) -> list[Payout]:
 
 def member_statement(session: Session, member: Member, recent: int = 10) -> dict:
     """A member's position from maintained balances and indexed rows: no journal scan."""
-    from ledger.models import Entry  # local: only the statement reads entries
-
     group = session.get(Group, member.group_id) if member.group_id else None
     if group is None:
         raise LedgerError("no_group", f"{member.name} is not in a savings group", "member")
@@ -752,6 +751,7 @@ def member_statement(session: Session, member: Member, recent: int = 10) -> dict
             .where(Entry.member_id == member.id)
             .order_by(Entry.id.desc())
             .limit(recent)
+            .options(selectinload(Entry.lines))
         )
     )
     return {
