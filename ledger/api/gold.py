@@ -1,0 +1,182 @@
+"""Gold: cooperatives, mine sites, purchases (the miner's receipt) and posted prices."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import request
+from sqlalchemy import select
+
+from ledger import db, gold
+from ledger.api import auth, lookup
+from ledger.api.defaults import MAX_SITE_CAPACITY_GRAMS
+from ledger.api.errors import ApiError
+from ledger.api.parsing import Body, member_number, member_ref, read_json
+from ledger.models import ApiToken, Cooperative, Member, PricePost, Purchase, Site, SiteStatus
+from ledger.money import check_currency, major
+
+PURCHASE_FIELDS = (
+    "miner",
+    "miner_id",
+    "site",
+    "weight_grams",
+    "fineness",
+    "price_per_gram",
+    "currency",
+    "lot",
+)
+
+
+def grams(mg: int) -> Decimal:
+    return Decimal(mg).scaleb(-3)
+
+
+def cooperative_json(coop: Cooperative) -> dict:
+    return {"id": coop.id, "code": coop.code, "name": coop.name}
+
+
+def site_json(site: Site) -> dict:
+    micro = lambda v: None if v is None else Decimal(v).scaleb(-6)  # noqa: E731
+    return {
+        "id": site.id,
+        "code": site.code,
+        "name": site.name,
+        "cooperative": site.cooperative.code,
+        "status": site.status.value,
+        "capacity_grams_per_month": grams(site.capacity_mg_per_month),
+        "lat": micro(site.lat_micro),
+        "lon": micro(site.lon_micro),
+    }
+
+
+def purchase_json(purchase: Purchase) -> dict:
+    return {
+        "id": purchase.id,
+        "receipt_number": purchase.receipt_number,
+        "total": major(purchase.total, purchase.currency),
+        "currency": purchase.currency,
+        "lot": purchase.lot.lot_number,
+        "miner": {
+            "id": purchase.miner.id,
+            "phone": purchase.miner.phone,
+            "name": purchase.miner.name,
+        },
+        "site": purchase.site.code,
+        "weight_grams": grams(purchase.weight_mg),
+        "fineness": (
+            None
+            if purchase.fineness_ppm is None
+            else Decimal(purchase.fineness_ppm).scaleb(-6).normalize()
+        ),
+        "price_per_gram": major(purchase.price_per_gram, purchase.currency),
+        "purchased_at": purchase.purchased_at,
+    }
+
+
+def price_json(post: PricePost) -> dict:
+    return {
+        "id": post.id,
+        "cooperative": post.cooperative.code,
+        "usd_per_gram": major(post.usd_per_gram, "USD"),
+        "cdf_per_gram": None if post.cdf_per_gram is None else major(post.cdf_per_gram, "CDF"),
+        "posted_at": post.posted_at,
+    }
+
+
+def create_cooperative(token: ApiToken) -> tuple[int, object]:
+    body = Body(read_json(), ("code", "name"))
+    coop = gold.create_cooperative(db.session(), body.text("code"), body.text("name"))
+    return 201, cooperative_json(coop)
+
+
+def create_site(token: ApiToken) -> tuple[int, object]:
+    body = Body(
+        read_json(),
+        ("code", "name", "cooperative", "capacity_grams_per_month", "status", "lat", "lon"),
+    )
+    coop = lookup.cooperative(body.text("cooperative"))
+    capacity = body.decimal("capacity_grams_per_month", 3)
+    if not 0 <= capacity <= MAX_SITE_CAPACITY_GRAMS:
+        raise ApiError(
+            422,
+            "out_of_range",
+            f"capacity_grams_per_month is from 0 to {MAX_SITE_CAPACITY_GRAMS}",
+            "capacity_grams_per_month",
+        )
+    site = gold.create_site(
+        db.session(),
+        code=body.text("code"),
+        name=body.text("name"),
+        cooperative=coop,
+        capacity_mg_per_month=int(capacity.scaleb(3)),
+        status=body.choice("status", tuple(s.value for s in SiteStatus)),
+        lat=body.raw("lat"),
+        lon=body.raw("lon"),
+    )
+    return 201, site_json(site)
+
+
+def _miner(body: Body, site: Site) -> Member:
+    in_coop = lambda m: m.cooperative_id == site.cooperative_id  # noqa: E731
+    if body.has("miner_id"):
+        return lookup.member(member_number(body.raw("miner_id"), "miner_id"), "miner_id")
+    value = body.raw("miner", required=True)
+    return lookup.member(member_ref(value, "miner"), "miner", fits=in_coop)
+
+
+def record_purchase(token: ApiToken) -> tuple[int, object]:
+    body = Body(read_json(), PURCHASE_FIELDS)
+    site = lookup.site(body.text("site"))
+    auth.require_cooperative(token, site.cooperative_id)
+    miner = _miner(body, site)
+    currency = check_currency(body.short("currency"))
+    purchase = gold.record_purchase(
+        db.session(),
+        miner=miner,
+        site=site,
+        weight_mg=gold.parse_grams(body.raw("weight_grams", required=True)),
+        price_per_gram=gold.price_to_minor(body.raw("price_per_gram", required=True), currency),
+        currency=currency,
+        fineness_ppm=gold.parse_fineness(body.raw("fineness")),
+        lot_number=body.text("lot", required=False, max_length=32),
+    )
+    return 201, purchase_json(purchase)
+
+
+def show_purchase(token: ApiToken, receipt_number: str) -> tuple[int, object]:
+    purchase = db.session().scalar(
+        select(Purchase).where(Purchase.receipt_number == receipt_number.strip().upper()[:32])
+    )
+    if purchase is None:
+        raise ApiError(404, "unknown_purchase", "no purchase with that receipt number")
+    auth.require_cooperative(token, purchase.cooperative_id)
+    return 200, purchase_json(purchase)
+
+
+def post_price(token: ApiToken) -> tuple[int, object]:
+    body = Body(read_json(), ("cooperative", "usd_per_gram", "cdf_per_gram"))
+    coop = lookup.cooperative(body.text("cooperative"))
+    usd = gold.price_to_minor(body.raw("usd_per_gram", required=True), "USD", "usd_per_gram")
+    cdf = (
+        gold.price_to_minor(body.raw("cdf_per_gram"), "CDF", "cdf_per_gram")
+        if body.has("cdf_per_gram")
+        else None
+    )
+    post = gold.post_price(db.session(), coop, usd, cdf)
+    return 201, price_json(post)
+
+
+def latest_price(token: ApiToken) -> tuple[int, object]:
+    """The cooperative's latest posted price (``?cooperative=``; a buyer's own by default)."""
+    code = request.args.get("cooperative")
+    if code is None:
+        if token.cooperative_id is None:
+            raise ApiError(422, "required", "give ?cooperative=CODE", "cooperative")
+        coop = db.session().get(Cooperative, token.cooperative_id)
+    else:
+        coop = lookup.cooperative(code)
+    auth.require_cooperative(token, coop.id)
+    post = gold.latest_price(db.session(), coop.id)
+    if post is None:
+        raise ApiError(404, "no_price", f"no price has been posted for {coop.code}")
+    return 200, price_json(post)

@@ -1,0 +1,113 @@
+"""The OpenAPI 3.1 document, built from the route table."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Response
+
+from ledger.api import schemas
+from ledger.api.errors import json_response
+
+_PARAM = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
+
+#: Answers every route may give besides its success.
+_ERRORS = {
+    "400": "malformed request (bad JSON, bad header)",
+    "401": "missing or wrong token",
+    "403": "the token's role or scope does not allow this",
+    "404": "no such resource",
+    "409": "clashes with what exists, or a shared phone needs member_id",
+    "413": "body larger than 1 MiB",
+    "422": "a field is invalid or a rule of the books refuses it",
+}
+
+
+def openapi_path(rule: str) -> str:
+    """``/groups/<code>/meetings`` -> ``/api/v1/groups/{code}/meetings``."""
+    return "/api/v1" + _PARAM.sub(r"{\1}", rule)
+
+
+def _operation(route) -> dict:
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    op: dict = {
+        "summary": route.summary,
+        "operationId": route.endpoint,
+        "responses": {
+            str(route.status): {
+                "description": "success",
+                "content": {"application/json": {"schema": route.answer}},
+            },
+            **{code: {"description": text, "content": error} for code, text in _ERRORS.items()},
+        },
+    }
+    if route.roles is None:
+        op["security"] = []
+        op["responses"] = {"200": op["responses"]["200"]}
+    else:
+        roles = ", ".join(sorted(r.value for r in route.roles))
+        op["description"] = f"Tokens: {roles}."
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in _PARAM.findall(route.rule)
+    ]
+    parameters += [
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": text,
+            "schema": {"type": "string"},
+        }
+        for name, text in route.query
+    ]
+    if route.method == "POST":
+        parameters.append(
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "description": "a retry with the same key gets the first answer back",
+                "schema": {"type": "string", "maxLength": 80},
+            }
+        )
+    if parameters:
+        op["parameters"] = parameters
+    if route.body is not None:
+        op["requestBody"] = {
+            "required": route.method != "POST" or route.body.get("required") != [],
+            "content": {media: {"schema": route.body} for media in route.media},
+        }
+    return op
+
+
+def build() -> dict:
+    from ledger.api.routes import ROUTES
+
+    paths: dict[str, dict] = {}
+    for route in ROUTES:
+        paths.setdefault(openapi_path(route.rule), {})[route.method.lower()] = _operation(route)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "sanduku coordinator API",
+            "version": "1",
+            "description": (
+                "Savings groups and gold purchases in Ituri. Money amounts are major units "
+                "(francs, dollars) as JSON numbers or strings, read exactly (never as floats); "
+                "answers give them as decimal strings. Errors are "
+                '{"error", "code", "field"}.'
+            ),
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {"Error": schemas.ERROR},
+        },
+        "paths": paths,
+    }
+
+
+def document() -> Response:
+    return json_response(200, build())

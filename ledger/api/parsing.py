@@ -1,0 +1,221 @@
+"""Reading request bodies: JSON numbers become ``Decimal`` (never float), unknown fields and
+junk are refused with the field at fault, and amounts go through ``ledger.money``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from decimal import Decimal
+
+from flask import request
+
+from ledger.api.defaults import (
+    EARLIEST_YEAR,
+    MAX_JSON_DEPTH,
+    MAX_SHORT_TEXT,
+)
+from ledger.api.errors import ApiError
+from ledger.defaults import MAX_NAME_LENGTH
+from ledger.money import to_decimal, to_minor
+
+#: Longest string read anywhere in a JSON body; every field has a tighter rule after.
+MAX_STRING = 1000
+
+_TIME = re.compile(r"\d{1,2}:\d{2}")
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number")
+
+
+def _check_structure(data: object) -> None:
+    """Depth and text hygiene for the whole document: no NUL or control characters, no
+    lone surrogates (the databases refuse them), no absurd strings or nesting."""
+    stack: list[tuple[object, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ApiError(400, "too_deep", "the JSON is nested too deeply")
+        if isinstance(value, dict):
+            stack.extend((k, depth + 1) for k in value)
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+        elif isinstance(value, str):
+            if len(value) > MAX_STRING:
+                raise ApiError(422, "too_long", f"a string is longer than {MAX_STRING}")
+            if any(unicodedata.category(c) in ("Cc", "Cs") for c in value):
+                raise ApiError(422, "bad_text", "text may not hold control characters")
+
+
+def read_json(*, allow_empty: bool = False) -> dict:
+    """The request body as a JSON object. Malformed JSON is a 400; too large a 413."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        if allow_empty:
+            return {}
+        raise ApiError(400, "empty_body", "the body must be a JSON object")
+    try:
+        text = raw.decode("utf-8-sig")
+        data = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise ApiError(400, "bad_json", "the body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "bad_json", "the body must be a JSON object")
+    _check_structure(data)
+    return data
+
+
+class Body:
+    """One JSON object and the fields it may hold; ``prefix`` names nested objects in
+    errors (``records[2].loan``)."""
+
+    def __init__(self, data: object, fields: tuple[str, ...], prefix: str = ""):
+        if not isinstance(data, dict):
+            raise ApiError(422, "bad_type", f"{prefix or 'body'} must be an object", prefix)
+        self.data = data
+        self.prefix = prefix
+        unknown = sorted(k for k in data if k not in fields)
+        if unknown:
+            raise ApiError(
+                422,
+                "unknown_field",
+                f"unknown field {unknown[0]!r}; expected: {', '.join(fields)}",
+                self.name(unknown[0]),
+            )
+
+    def name(self, key: str) -> str:
+        return f"{self.prefix}.{key}" if self.prefix else key
+
+    def has(self, key: str) -> bool:
+        return self.data.get(key) is not None
+
+    def raw(self, key: str, *, required: bool = False) -> object:
+        value = self.data.get(key)
+        if value is None and required:
+            raise ApiError(422, "required", f"{self.name(key)} is required", self.name(key))
+        return value
+
+    def text(
+        self, key: str, *, required: bool = True, max_length: int = MAX_NAME_LENGTH
+    ) -> str | None:
+        value = self.raw(key, required=required)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise ApiError(422, "bad_type", f"{self.name(key)} must be a string", self.name(key))
+        if len(value.strip()) > max_length:
+            raise ApiError(
+                422,
+                "too_long",
+                f"{self.name(key)} is longer than {max_length} characters",
+                self.name(key),
+            )
+        if required and not value.strip():
+            raise ApiError(422, "required", f"{self.name(key)} is required", self.name(key))
+        return value.strip()
+
+    def short(self, key: str, *, required: bool = True) -> str | None:
+        return self.text(key, required=required, max_length=MAX_SHORT_TEXT)
+
+    def count(self, key: str, low: int, high: int, *, required: bool = True) -> int | None:
+        """A whole number: a JSON integer, an integral decimal (``3.0``) or digits."""
+        value = self.raw(key, required=required)
+        if value is None:
+            return None
+        return whole_number(value, self.name(key), low, high)
+
+    def amount(self, key: str, currency: str, *, required: bool = True) -> int | None:
+        """Money in major units (francs, dollars) as minor units; must be more than zero."""
+        value = self.raw(key, required=required)
+        if value is None:
+            return None
+        return to_minor(value, currency, self.name(key))
+
+    def decimal(self, key: str, places: int, *, required: bool = True) -> Decimal | None:
+        value = self.raw(key, required=required)
+        if value is None:
+            return None
+        return to_decimal(value, self.name(key), places)
+
+    def date(
+        self, key: str, *, required: bool = True, latest: dt.date | None = None
+    ) -> dt.date | None:
+        value = self.short(key, required=required)
+        if value is None:
+            return None
+        return parse_date(value, self.name(key), latest)
+
+    def time(self, key: str) -> dt.time:
+        value = self.short(key)
+        field = self.name(key)
+        if not _TIME.fullmatch(value or ""):
+            raise ApiError(422, "bad_time", f"{field} is a local time such as 15:00", field)
+        hours, minutes = (int(part) for part in value.split(":"))
+        if hours > 23 or minutes > 59:
+            raise ApiError(422, "bad_time", f"{field} is a local time such as 15:00", field)
+        return dt.time(hours, minutes)
+
+    def choice(self, key: str, choices: tuple[str, ...], *, required: bool = True) -> str | None:
+        value = self.short(key, required=required)
+        if value is None:
+            return None
+        if value.lower() not in choices:
+            field = self.name(key)
+            raise ApiError(422, "bad_choice", f"{field} is one of {', '.join(choices)}", field)
+        return value.lower()
+
+    def boolean(self, key: str) -> bool | None:
+        value = self.raw(key)
+        if value is None:
+            return None
+        if not isinstance(value, bool):
+            raise ApiError(422, "bad_type", f"{self.name(key)} is true or false", self.name(key))
+        return value
+
+
+def whole_number(value: object, field: str, low: int, high: int) -> int:
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, Decimal) and value.is_finite() and (not value or value.adjusted() < 12):
+        if value == value.to_integral_value():
+            number = int(value)
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        number = int(value.strip()) if len(value.strip()) <= 12 else None
+    if number is None or not low <= number <= high:
+        raise ApiError(
+            422, "out_of_range", f"{field} must be a whole number from {low} to {high}", field
+        )
+    return number
+
+
+def parse_date(value: str, field: str, latest: dt.date | None = None) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise ApiError(422, "bad_date", f"{field} is a date such as 2025-01-06", field)
+    if day.year < EARLIEST_YEAR or (latest is not None and day > latest):
+        raise ApiError(422, "out_of_range", f"{field} is out of range", field)
+    return day
+
+
+#: Largest id a member can have (the column is a 32-bit integer).
+MAX_ID = 2**31 - 1
+
+
+def member_number(value: object, field: str = "member_id") -> int:
+    return whole_number(value, field, 1, MAX_ID)
+
+
+def member_ref(value: object, field: str) -> int | str:
+    """A member named by phone (a string) or by id (a whole number)."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return member_number(value, field)
+    raise ApiError(422, "bad_member", f"{field} is a phone number or a member_id", field)

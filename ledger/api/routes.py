@@ -1,0 +1,204 @@
+"""The one table of the API's routes: the blueprint and the OpenAPI document are both built
+from it, so what is served is what is documented."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import Blueprint, Response
+
+from ledger import db
+from ledger.api import auth, gold, groups, idempotency, members, openapi, schemas
+from ledger.api.errors import json_response
+from ledger.models import ApiRole
+
+ALL = frozenset(ApiRole)
+COORDINATOR = frozenset({ApiRole.COORDINATOR})
+OFFICER = frozenset({ApiRole.COORDINATOR, ApiRole.OFFICER})
+BUYER = frozenset({ApiRole.COORDINATOR, ApiRole.BUYER})
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    #: Flask rule under ``/api/v1`` (``<code>`` becomes ``{code}`` in the document).
+    rule: str
+    view: Callable[..., object]
+    #: Token roles allowed at all (finer scope is checked by the view); None: no token needed.
+    roles: frozenset[ApiRole] | None
+    summary: str
+    #: JSON schema of the request body, or None.
+    body: dict | None = None
+    #: Success status and JSON schema of its body.
+    status: int = 200
+    answer: dict = field(default_factory=lambda: schemas.ANY)
+    query: tuple[tuple[str, str], ...] = ()
+    #: Other media types the body may come in (the CSV import).
+    media: tuple[str, ...] = ("application/json",)
+
+    @property
+    def endpoint(self) -> str:
+        """``groups_post_record_meeting``: the Flask endpoint and the OpenAPI operationId."""
+        noun = self.view.__module__.rsplit(".", 1)[1]
+        return f"{noun}_{self.method.lower()}_{self.view.__name__}"
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/openapi.json", openapi.document, None, "This document"),
+    Route(
+        "POST",
+        "/cooperatives",
+        gold.create_cooperative,
+        COORDINATOR,
+        "Create a cooperative",
+        schemas.COOPERATIVE,
+        201,
+    ),
+    Route("POST", "/sites", gold.create_site, COORDINATOR, "Create a mine site", schemas.SITE, 201),
+    Route(
+        "POST",
+        "/groups",
+        groups.create,
+        COORDINATOR,
+        "Create a savings group and its first cycle",
+        schemas.GROUP,
+        201,
+        schemas.GROUP_OUT,
+    ),
+    Route("GET", "/groups/<code>", groups.show, OFFICER, "A group's rules and cycle"),
+    Route(
+        "POST",
+        "/groups/<code>/meetings",
+        groups.record_meeting,
+        OFFICER,
+        "Record a meeting, all or nothing; answers each member's balances",
+        schemas.MEETING,
+        201,
+        schemas.MEETING_OUT,
+    ),
+    Route(
+        "POST",
+        "/groups/<code>/share-out",
+        groups.share_out,
+        OFFICER,
+        "Close the cycle; answers each member's payout",
+        schemas.SHARE_OUT,
+        201,
+    ),
+    Route(
+        "POST",
+        "/members",
+        members.create,
+        OFFICER,
+        "Add a member (or update the one with this phone and name)",
+        schemas.MEMBER,
+        201,
+        schemas.MEMBER_OUT,
+    ),
+    Route(
+        "GET",
+        "/members",
+        members.listing,
+        ALL,
+        "Members on a phone (a shared phone lists several, each with its id)",
+        query=(("phone", "a phone number"), ("member_id", "a member id")),
+    ),
+    Route(
+        "POST",
+        "/members/import",
+        members.import_csv,
+        COORDINATOR,
+        "Import members from CSV (phone,name,gender,language,group,roles): per-line report",
+        schemas.CSV,
+        media=("text/csv", "multipart/form-data"),
+    ),
+    Route(
+        "GET",
+        "/members/<phone>",
+        members.show,
+        OFFICER,
+        "A member",
+        query=(("member_id", "which member, on a shared phone"),),
+        answer=schemas.MEMBER_OUT,
+    ),
+    Route(
+        "PATCH",
+        "/members/<phone>",
+        members.update,
+        OFFICER,
+        "Correct a member",
+        schemas.MEMBER_PATCH,
+        query=(("member_id", "which member, on a shared phone"),),
+        answer=schemas.MEMBER_OUT,
+    ),
+    Route(
+        "GET",
+        "/members/<phone>/statement",
+        groups.statement,
+        OFFICER,
+        "A member's savings, social fund, loans and recent transactions",
+        query=(("member_id", "which member, on a shared phone"),),
+    ),
+    Route(
+        "POST",
+        "/purchases",
+        gold.record_purchase,
+        BUYER,
+        "Record a gold purchase; the miner gets an SMS receipt",
+        schemas.PURCHASE,
+        201,
+        schemas.PURCHASE_OUT,
+    ),
+    Route(
+        "GET",
+        "/purchases/<receipt_number>",
+        gold.show_purchase,
+        BUYER,
+        "A purchase by its receipt number",
+    ),
+    Route(
+        "POST",
+        "/prices",
+        gold.post_price,
+        COORDINATOR,
+        "Post the day's gold price; its members get an SMS",
+        schemas.PRICE,
+        201,
+    ),
+    Route(
+        "GET",
+        "/prices",
+        gold.latest_price,
+        BUYER,
+        "A cooperative's latest posted price",
+        query=(("cooperative", "cooperative code (a buyer's own by default)"),),
+    ),
+)
+
+
+def _handler(route: Route) -> Callable[..., Response]:
+    def view(**path: str) -> Response:
+        if route.roles is None:
+            return route.view(**path)
+        token = auth.authenticate()
+        auth.require_role(token, route.roles)
+        if route.method in ("POST", "PATCH"):
+            return idempotency.run(token, lambda: route.view(token, **path))
+        status, payload = route.view(token, **path)
+        db.session().rollback()  # a read keeps no transaction open
+        return json_response(status, payload)
+
+    view.__name__ = f"{route.method.lower()}_{route.view.__name__}"
+    view.__doc__ = route.summary
+    return view
+
+
+def register(api: Blueprint) -> None:
+    for route in ROUTES:
+        api.add_url_rule(
+            route.rule,
+            endpoint=route.endpoint,
+            view_func=_handler(route),
+            methods=[route.method],
+        )

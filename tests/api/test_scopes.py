@@ -1,0 +1,271 @@
+"""Every route against every role and scope: a coordinator does everything, an officer only
+their group, a buyer only purchases and prices of their cooperative. Wrong scope: 403."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from ledger import gold
+from ledger.api.routes import ROUTES
+from tests.api.conftest import ROLES
+
+C, OF, OO, B, BO = ROLES
+
+
+@dataclass
+class Case:
+    method: str
+    rule: str
+    path: Callable
+    body: Callable | None
+    allowed: dict[str, int]  # role -> success status; the other roles get 403
+    setup: Callable | None = None
+    content_type: str = "application/json"
+
+
+def phone0(w):
+    return w.members[0].phone
+
+
+def _purchase(session, w):
+    return gold.record_purchase(
+        session, miner=w.miner, site=w.site, weight_mg=1000, price_per_gram=9550, currency="USD"
+    ).receipt_number
+
+
+CASES = {
+    "cooperative": Case(
+        "POST",
+        "/cooperatives",
+        lambda w, s: "/cooperatives",
+        lambda w: {"code": "COOP3", "name": "Coop 3"},
+        {C: 201},
+    ),
+    "site": Case(
+        "POST",
+        "/sites",
+        lambda w, s: "/sites",
+        lambda w: {
+            "code": "SITE9",
+            "name": "Mine",
+            "cooperative": "COOPBUNIA",
+            "capacity_grams_per_month": 500,
+            "status": "green",
+        },
+        {C: 201},
+    ),
+    "group": Case(
+        "POST",
+        "/groups",
+        lambda w, s: "/groups",
+        lambda w: {
+            "code": "VSLA9",
+            "name": "G9",
+            "cooperative": "COOPBUNIA",
+            "currency": "CDF",
+            "share_value": 1000,
+            "social_fund_contribution": 200,
+            "service_charge_rate": "0.10",
+            "meeting_weekday": 2,
+            "meeting_time": "15:00",
+            "cycle_start": "2025-01-01",
+        },
+        {C: 201},
+    ),
+    "group show": Case(
+        "GET",
+        "/groups/<code>",
+        lambda w, s: "/groups/VSLA1",
+        None,
+        {C: 200, OF: 200},
+    ),
+    "meeting": Case(
+        "POST",
+        "/groups/<code>/meetings",
+        lambda w, s: "/groups/VSLA1/meetings",
+        lambda w: {"date": "2025-01-06", "records": [{"phone": phone0(w), "shares": 1}]},
+        {C: 201, OF: 201},
+    ),
+    "share-out": Case(
+        "POST",
+        "/groups/<code>/share-out",
+        lambda w, s: "/groups/VSLA1/share-out",
+        lambda w: {"date": dt.date.today().isoformat()},
+        {C: 201, OF: 201},
+    ),
+    "member create": Case(
+        "POST",
+        "/members",
+        lambda w, s: "/members",
+        lambda w: {"phone": "0812345678", "name": "Furaha", "gender": "F", "group": "VSLA1"},
+        {C: 201, OF: 201},
+    ),
+    "member list": Case(
+        "GET",
+        "/members",
+        lambda w, s: f"/members?phone={phone0(w).replace('+', '%2B')}",
+        None,
+        {C: 200, OF: 200, OO: 200, B: 200, BO: 200},
+    ),
+    "member import": Case(
+        "POST",
+        "/members/import",
+        lambda w, s: "/members/import",
+        lambda w: "phone,name,gender,language,group\n0812345678,Furaha,F,sw,VSLA1\n",
+        {C: 200},
+        content_type="text/csv",
+    ),
+    "member show": Case(
+        "GET",
+        "/members/<phone>",
+        lambda w, s: f"/members/{phone0(w)}",
+        None,
+        {C: 200, OF: 200},
+    ),
+    "member patch": Case(
+        "PATCH",
+        "/members/<phone>",
+        lambda w, s: f"/members/{phone0(w)}",
+        lambda w: {"language": "fr"},
+        {C: 200, OF: 200},
+    ),
+    "statement": Case(
+        "GET",
+        "/members/<phone>/statement",
+        lambda w, s: f"/members/{phone0(w)}/statement",
+        None,
+        {C: 200, OF: 200},
+    ),
+    "purchase": Case(
+        "POST",
+        "/purchases",
+        lambda w, s: "/purchases",
+        lambda w: {
+            "miner": w.miner.phone,
+            "site": "SITE1",
+            "weight_grams": "1.5",
+            "price_per_gram": "95.50",
+            "currency": "USD",
+        },
+        {C: 201, B: 201},
+    ),
+    "purchase show": Case(
+        "GET",
+        "/purchases/<receipt_number>",
+        lambda w, s: f"/purchases/{s}",
+        None,
+        {C: 200, B: 200},
+        setup=_purchase,
+    ),
+    "price": Case(
+        "POST",
+        "/prices",
+        lambda w, s: "/prices",
+        lambda w: {"cooperative": "COOPBUNIA", "usd_per_gram": "95.50"},
+        {C: 201},
+    ),
+    "price show": Case(
+        "GET",
+        "/prices",
+        lambda w, s: "/prices?cooperative=COOPBUNIA",
+        None,
+        {C: 200, B: 200},
+        setup=lambda session, w: gold.post_price(session, w.coop, 9550),
+    ),
+}
+
+
+def test_the_table_covers_every_protected_route():
+    covered = {(c.method, c.rule) for c in CASES.values()}
+    protected = {(r.method, r.rule) for r in ROUTES if r.roles is not None}
+    assert covered == protected
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", CASES)
+def test_role_and_scope(api, world, session, name, role):
+    case = CASES[name]
+    state = case.setup(session, world) if case.setup else None
+    session.commit()
+    body = case.body(world) if case.body else None
+    raw = body if isinstance(body, str) else None
+    answer = api(
+        case.method,
+        case.path(world, state),
+        None if raw else body,
+        raw=raw,
+        as_=role,
+        content_type=case.content_type,
+    )
+    expected = case.allowed.get(role, 403)
+    assert answer.status_code == expected, answer.get_json()
+    if expected == 403:
+        assert answer.get_json()["code"] == "forbidden"
+
+
+@pytest.mark.parametrize(("role", "visible"), [(C, 1), (OF, 1), (OO, 0), (B, 1), (BO, 0)])
+def test_listing_a_phone_shows_only_members_in_scope(api, world, role, visible):
+    answer = api("GET", "/members", query={"phone": world.members[0].phone}, as_=role)
+    assert len(answer.get_json()["members"]) == visible
+
+
+@pytest.mark.parametrize(
+    ("role", "body", "status"),
+    [
+        # An officer adds members to their own group only, and no one else's.
+        (OF, {"group": "VSLA2"}, 403),
+        (OF, {}, 201),  # defaults to the officer's group
+        (OF, {"cooperative": "COOPBUNIA"}, 403),
+        (OF, {"roles": ["coordinator"]}, 403),
+        (OF, {"roles": ["officer"]}, 201),
+        (C, {"roles": ["coordinator"]}, 201),
+    ],
+)
+def test_officer_member_scope(api, world, role, body, status):
+    answer = api(
+        "POST",
+        "/members",
+        {"phone": "0991234567", "name": "Baraka", "gender": "M", **body},
+        as_=role,
+    )
+    assert answer.status_code == status, answer.get_json()
+    if status == 201:
+        assert answer.get_json()["group"] == ("VSLA1" if role == OF else None)
+
+
+def test_officer_cannot_move_a_member_out_of_the_group(api, world):
+    answer = api("PATCH", f"/members/{world.members[0].phone}", {"group": "VSLA2"}, as_=OF)
+    assert answer.status_code == 403
+
+
+@pytest.mark.parametrize(("role", "status"), [(C, 201), (B, 403), (BO, 201), (OF, 403)])
+def test_a_buyer_buys_only_at_sites_of_their_cooperative(api, world, role, status):
+    # SITE2 belongs to COOPMAMBASA: its buyer may, the buyer of COOPBUNIA may not.
+    answer = api(
+        "POST",
+        "/purchases",
+        {
+            "miner": world.miner.id,
+            "site": "SITE2",
+            "weight_grams": 1,
+            "price_per_gram": 90,
+            "currency": "USD",
+        },
+        as_=role,
+    )
+    assert answer.status_code == status, answer.get_json()
+
+
+def test_buyer_reads_own_price_by_default(api, world, session):
+    gold.post_price(session, world.coop, 9550, 27_000_000)
+    session.commit()
+    answer = api("GET", "/prices", as_=B)
+    assert answer.status_code == 200
+    assert answer.get_json()["usd_per_gram"] == "95.50"
+    assert answer.get_json()["cdf_per_gram"] == "270000.00"
+    assert api("GET", "/prices", as_=BO).status_code == 404  # Mambasa has no price yet
+    assert api("GET", "/prices", as_=C).status_code == 422  # a coordinator must say which
