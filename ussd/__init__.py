@@ -4,4 +4,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    pass
+    from ussd import cli, views
+
+    app.register_blueprint(views.bp)
+    cli.init_app(app)

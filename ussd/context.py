@@ -1,0 +1,94 @@
+"""What a screen sees of one request: the books, the session state, the caller and words."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ledger.models import Member, utcnow
+from locales import DEFAULT_LANGUAGE, Translator, translator
+
+
+class Context:
+    """One request's view of the conversation.
+
+    ``state`` is the JSON document kept in Redis: ``stack`` of ``[screen, page]``, the
+    caller's ``member_id`` once known, ``pin_ok`` once verified, and ``data`` for the values
+    a flow collects (miner, weight...).
+    """
+
+    def __init__(self, session: Session, state: dict, tz: str, now: dt.datetime | None = None):
+        self.session = session
+        self.state = state
+        self.tz = tz
+        self.now = now or utcnow()
+        self.error: str | None = None
+        self._member: Member | None = None
+
+    # -- who is calling -------------------------------------------------------------------
+
+    @property
+    def member(self) -> Member | None:
+        member_id = self.state.get("member_id")
+        if member_id is None:
+            return None
+        if self._member is None or self._member.id != member_id:
+            self._member = self.session.get(Member, member_id)
+        return self._member
+
+    def choose_member(self, member: Member) -> None:
+        self.state["member_id"] = member.id
+        self.state["pin_ok"] = False
+        self._member = member
+
+    @property
+    def pin_ok(self) -> bool:
+        return bool(self.state.get("pin_ok"))
+
+    # -- words ----------------------------------------------------------------------------
+
+    @property
+    def language(self) -> str:
+        member = self.member
+        if member is not None:
+            return member.language
+        return self.state.get("lang") or DEFAULT_LANGUAGE
+
+    @property
+    def t(self) -> Translator:
+        return translator(self.language, self.tz)
+
+    def today(self) -> dt.date:
+        """Today in the deployment's time zone (meetings are held on local days)."""
+        return self.t.local(self.now).date()
+
+    # -- the flow's values and the screen stack ------------------------------------------
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.state.setdefault("data", {})
+
+    @property
+    def stack(self) -> list[list]:
+        return self.state["stack"]
+
+    @property
+    def screen_name(self) -> str:
+        return self.stack[-1][0]
+
+    @property
+    def page(self) -> int:
+        return self.stack[-1][1]
+
+    @page.setter
+    def page(self, value: int) -> None:
+        self.stack[-1][1] = value
+
+    def notice(self, text: str) -> None:
+        """A one-line message shown above the next screen (``Saved.``)."""
+        self.state["notice"] = text
+
+    def pop_notice(self) -> str | None:
+        return self.state.pop("notice", None)

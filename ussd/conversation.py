@@ -1,0 +1,301 @@
+"""One gateway request in, one screen out.
+
+Africa's Talking sends the whole session's replies joined by ``*`` on every request. The
+session state remembers how much of that text has been read, so only the new part is
+interpreted (an input that itself holds ``*`` is read as the replies it contains, in order);
+it also remembers its recent answers, so a retried request gets the same answer and writes
+nothing twice. Before a step that writes to the books, the request is marked pending: if
+the answer is lost after the write, the retry is told to check instead of writing again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import redis
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from ledger import pins
+from ledger.errors import LedgerError
+from ledger.members import members_on_phone, parse_phone
+from ledger.models import MemberStatus, utcnow
+from locales import DEFAULT_LANGUAGE, _, translator
+from locales.gsm7 import to_gsm7
+from ussd import sessions
+from ussd.context import Context
+from ussd.defaults import (
+    KEY_BACK,
+    KEY_HOME,
+    KEY_NEXT,
+    MAX_SCREEN_CHARS,
+    MAX_SESSION_ID_CHARS,
+    MAX_TEXT_CHARS,
+    REPLAY_DEPTH,
+)
+from ussd.errors import explain
+from ussd.screens import SCREENS
+from ussd.screens.base import Back, End, Go, Home, Replace, Result, Stay
+from ussd.screens.pin import locked_text
+
+log = logging.getLogger("sanduku.ussd")
+
+# TRANSLATORS: the whole answer to a phone number we do not know.
+NOT_REGISTERED = _(
+    "Sanduku: this number is not registered. To join, ask your savings group officer or "
+    "your cooperative."
+)
+SORRY = _("Sorry, something went wrong. Please dial again.")
+UNAVAILABLE = _("Sanduku is not available just now. Please try again later.")
+EXPIRED = _("Your session has ended. Please dial again.")
+MAYBE_SAVED = _("We could not confirm your last step. Check it before trying again.")
+NO_MORE = _("No more.")
+#: Deepest screen stack kept: flows are short; this only bounds a runaway session.
+MAX_STACK = 20
+
+
+@dataclass
+class Request:
+    session_id: str
+    phone: str  # as the gateway sent it
+    text: str
+
+
+def con(text: str) -> str:
+    return "CON " + text
+
+
+def end(text: str) -> str:
+    return "END " + fit(None, text)
+
+
+def fit(message: str | None, body: str) -> str:
+    """GSM-7 text of at most ``MAX_SCREEN_CHARS``: the message line above the body when both
+    fit, else the body alone; a body that is still too long is cut (and logged)."""
+    body = to_gsm7(body).strip()
+    if message:
+        message = to_gsm7(message).strip()
+        if len(message) + 1 + len(body) <= MAX_SCREEN_CHARS:
+            return f"{message}\n{body}"
+        log.warning("ussd message dropped, screen too long: %r", body[:40])
+    if len(body) > MAX_SCREEN_CHARS:
+        log.error("ussd screen too long (%d chars): %r", len(body), body[:40])
+        body = body[:MAX_SCREEN_CHARS]
+    return body
+
+
+def answer(
+    client: redis.Redis,
+    session: Session,
+    form: Mapping[str, str],
+    tz: str,
+    now: dt.datetime | None = None,
+) -> str:
+    """The ``CON``/``END`` answer to one gateway request. Never raises."""
+    known = {"lang": DEFAULT_LANGUAGE}
+
+    def words(msgid: str) -> str:
+        return translator(known["lang"], tz).gettext(msgid)
+
+    try:
+        request = Request(
+            session_id=str(form.get("sessionId") or "").strip(),
+            phone=str(form.get("phoneNumber") or "").strip(),
+            text=str(form.get("text") or ""),
+        )
+        if (
+            not request.session_id
+            or len(request.session_id) > MAX_SESSION_ID_CHARS
+            or len(request.text) > MAX_TEXT_CHARS
+        ):
+            return end(words(SORRY))
+        try:
+            phone = parse_phone(request.phone)
+        except LedgerError:
+            return end(words(NOT_REGISTERED))
+        with sessions.locked(client, request.session_id):
+            return _answer(client, session, request, phone, tz, now or utcnow(), known)
+    except sessions.Busy:
+        log.warning("ussd session %s busy", form.get("sessionId"))
+        return end(words(SORRY))
+    except (redis.RedisError, SQLAlchemyError) as exc:
+        log.warning("ussd unavailable: %s: %s", type(exc).__name__, exc)
+        _rollback(session)
+        return end(words(UNAVAILABLE))
+    except Exception:
+        log.exception("ussd request failed: %r", dict(form))
+        _rollback(session)
+        return end(words(SORRY))
+
+
+def _rollback(session: Session) -> None:
+    try:
+        session.rollback()
+    except Exception:  # the database may be gone: nothing more to undo
+        log.debug("rollback failed", exc_info=True)
+
+
+def _answer(
+    client: redis.Redis,
+    session: Session,
+    request: Request,
+    phone: str,
+    tz: str,
+    now: dt.datetime,
+    known: dict,
+) -> str:
+    state = sessions.load(client, request.session_id)
+    if state is None:
+        if request.text:
+            return end(translator(None, tz).gettext(EXPIRED))
+        state = _new_state(session, phone)
+        if state is None:
+            return end(translator(None, tz).gettext(NOT_REGISTERED))
+        ctx = Context(session, state, tz, now)
+        reply = show(ctx)
+    else:
+        known["lang"] = state.get("lang") or DEFAULT_LANGUAGE
+        if state.get("phone") != phone:
+            log.warning("ussd session %s changed phone", request.session_id)
+            return end(translator(known["lang"], tz).gettext(SORRY))
+        if request.text in state["answers"]:
+            return state["answers"][request.text]
+        if state.get("pending") == request.text:
+            reply = end(translator(known["lang"], tz).gettext(MAYBE_SAVED))
+            _remember(state, request.text, reply)
+            sessions.save(client, request.session_id, state)
+            return reply
+        new = _unread(state["text"], request.text)
+        if new is None:
+            log.warning("ussd session %s: text does not follow on", request.session_id)
+            return end(translator(known["lang"], tz).gettext(SORRY))
+
+        def mark_pending() -> None:
+            state["pending"] = request.text
+            sessions.save(client, request.session_id, state)
+
+        ctx = Context(session, state, tz, now)
+        reply = None
+        for raw in new.split("*"):
+            result = step(ctx, raw.strip(), mark_pending)
+            if isinstance(result, End):
+                reply = end(result.text)
+                break
+        if reply is None:
+            reply = show(ctx)
+    session.commit()
+    state["lang"] = ctx.language
+    _remember(state, request.text, reply)
+    sessions.save(client, request.session_id, state)
+    return reply
+
+
+def _new_state(session: Session, phone: str) -> dict | None:
+    callers = [m for m in members_on_phone(session, phone) if m.status == MemberStatus.ACTIVE]
+    if not callers:
+        return None
+    state: dict = {"phone": phone, "text": "", "answers": {}, "data": {}}
+    if len(callers) == 1:
+        state.update(member_id=callers[0].id, pin_ok=False, stack=[["main", 0]])
+    else:
+        languages = {m.language for m in callers}
+        state.update(
+            lang=languages.pop() if len(languages) == 1 else DEFAULT_LANGUAGE,
+            stack=[["who", 0]],
+        )
+    return state
+
+
+def _unread(read: str, text: str) -> str | None:
+    """What ``text`` adds to what was already read, or None when it does not follow on."""
+    if read == "":
+        return text
+    if text.startswith(read + "*"):
+        return text[len(read) + 1 :]
+    return None
+
+
+def _remember(state: dict, text: str, reply: str) -> None:
+    state["text"] = text
+    state.pop("pending", None)
+    answers = state["answers"]
+    answers[text] = reply
+    for old in list(answers)[:-REPLAY_DEPTH]:
+        del answers[old]
+
+
+def step(ctx: Context, raw: str, mark_pending: Callable[[], None]) -> End | None:
+    """Apply one reply to the current screen."""
+    screen = SCREENS[ctx.screen_name]
+    ctx.error = None
+    if raw == KEY_HOME:
+        return apply(ctx, Home())
+    if raw == KEY_BACK:
+        if screen.paged and ctx.page > 0:
+            ctx.page -= 1
+            return None
+        return apply(ctx, Back())
+    if raw == KEY_NEXT and screen.paged:
+        if ctx.page + 1 < screen.page_count(ctx):
+            ctx.page += 1
+        else:
+            ctx.error = ctx.t.gettext(NO_MORE)
+        return None
+    if screen.writes:
+        mark_pending()
+    try:
+        with ctx.session.begin_nested():
+            result = screen.handle(ctx, raw)
+    except LedgerError as exc:
+        result = Stay(explain(ctx.t, exc, screen.currency(ctx)))
+    return apply(ctx, result)
+
+
+def apply(ctx: Context, result: Result) -> End | None:
+    """Move the conversation where a handler said."""
+    match result:
+        case End():
+            return result
+        case Stay(error=error):
+            ctx.error = error
+        case Home():
+            ctx.stack[:] = [["main" if ctx.member is not None else "who", 0]]
+            ctx.state["data"] = {}
+        case Back(to=to):
+            names = [name for name, _page in ctx.stack]
+            if to is not None and to in names:
+                del ctx.stack[names.index(to) + 1 :]
+            elif len(ctx.stack) > 1:
+                ctx.stack.pop()
+        case Go(name=name):
+            return open_screen(ctx, name, push=True)
+        case Replace(name=name):
+            return open_screen(ctx, name, push=False)
+    return None
+
+
+def open_screen(ctx: Context, name: str, push: bool) -> End | None:
+    """Open ``name``, by way of the PIN first when it needs one not yet given."""
+    if SCREENS[name].needs_pin and not ctx.pin_ok:
+        member = ctx.member
+        until = pins.locked_until(member, ctx.now)
+        if until is not None:
+            return End(locked_text(ctx, until))
+        ctx.data["after_pin"] = name
+        name = "pin" if pins.has_pin(member) else "pin_new"
+    if push:
+        ctx.stack.append([name, 0])
+        del ctx.stack[1 : max(1, len(ctx.stack) - MAX_STACK)]
+    else:
+        ctx.stack[-1] = [name, 0]
+    return None
+
+
+def show(ctx: Context) -> str:
+    screen = SCREENS[ctx.screen_name]
+    body = screen.render(ctx)
+    notice = ctx.pop_notice()
+    return con(fit(ctx.error or notice, body))

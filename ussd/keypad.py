@@ -1,0 +1,53 @@
+"""Reading numbers typed on a phone keypad.
+
+A keypad has digits, ``*`` and ``#``. ``*`` separates replies in the gateway's ``text``, so
+it cannot be a decimal point; ``#`` can (``12#5`` is 12.5), and a ``.`` or ``,`` is
+accepted too for phones that have them. Whole numbers need no point at all: most gold is
+weighed to a whole or half gram and most prices are whole dollars or francs.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ledger import gold, money
+from ledger.errors import LedgerError
+
+_NUMBER = re.compile(r"^[0-9]{1,12}([.,#][0-9]{1,6})?$")
+
+
+def decimal_text(raw: str, field: str) -> str:
+    """``12#5`` -> ``12.5``; anything but digits with one decimal point is refused."""
+    raw = raw.strip()
+    if not _NUMBER.match(raw):
+        raise LedgerError("bad_number", f"{field} must be a number", field)
+    return raw.replace("#", ".").replace(",", ".")
+
+
+def grams(raw: str) -> int:
+    """A weight in grams (up to 3 decimals) as milligrams."""
+    return gold.parse_grams(decimal_text(raw, "weight_grams"))
+
+
+def amount(raw: str, currency: str, field: str = "amount") -> int:
+    """An amount in francs or dollars as minor units."""
+    return money.to_minor(decimal_text(raw, field), currency, field)
+
+
+def price_per_gram(raw: str, currency: str) -> int:
+    return gold.price_to_minor(decimal_text(raw, "price_per_gram"), currency)
+
+
+def whole(raw: str, low: int, high: int) -> int | None:
+    """A whole number from ``low`` to ``high``, or None."""
+    raw = raw.strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
+        return None
+    value = int(raw)
+    return value if low <= value <= high else None
+
+
+def looks_like_phone(raw: str) -> bool:
+    """Member numbers are short; a phone number has at least nine digits."""
+    digits = raw.lstrip("+")
+    return digits.isascii() and digits.isdigit() and len(digits) >= 9

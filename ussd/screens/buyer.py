@@ -1,0 +1,211 @@
+"""A cooperative buyer records a gold purchase: miner, site, weight, price, confirm.
+
+Prices are in US dollars per gram, as posted in Bunia. The miner's SMS receipt is written
+by the SMS layer when the books announce the purchase (``ledger.events``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from ledger import gold
+from ledger.models import Cooperative, Member, Site, SiteStatus
+from ledger.money import round_half_up
+from locales import _
+from ussd import keypad
+from ussd.context import Context
+from ussd.screens.base import (
+    CONFIRM,
+    AskScreen,
+    End,
+    Go,
+    Home,
+    ListScreen,
+    Result,
+    Screen,
+    Stay,
+    join,
+    register,
+    short,
+)
+from ussd.screens.lookup import NOT_FOUND, PickOnPhone, find
+
+CURRENCY = "USD"
+NO_COOPERATIVE = _("You are not attached to a cooperative.")
+
+
+def cooperative(ctx: Context) -> Cooperative | None:
+    coop_id = ctx.member.cooperative_id
+    return ctx.session.get(Cooperative, coop_id) if coop_id else None
+
+
+def open_sites(ctx: Context, coop: Cooperative) -> list[Site]:
+    """The cooperative's sites a buyer may buy from (red sites are refused by the books)."""
+    return list(
+        ctx.session.scalars(
+            select(Site)
+            .where(Site.cooperative_id == coop.id, Site.status != SiteStatus.RED)
+            .order_by(Site.name, Site.id)
+        )
+    )
+
+
+def total(weight_mg: int, price: int) -> int:
+    """The purchase total, rounded as the books round it."""
+    return round_half_up(Decimal(weight_mg) * price / 1000)
+
+
+class BuyerScreen(Screen):
+    def currency(self, ctx: Context) -> str | None:
+        return CURRENCY
+
+
+@register
+class BuyMiner(BuyerScreen, AskScreen):
+    name = "buy_miner"
+    needs_pin = True
+
+    def prompt(self, ctx: Context) -> str:
+        if cooperative(ctx) is None:
+            return ctx.t.gettext(NO_COOPERATIVE)
+        return ctx.t.gettext(_("Buy gold.\nMiner's phone or member number:"))
+
+    def handle(self, ctx: Context, raw: str) -> Result:
+        if cooperative(ctx) is None:
+            return Stay(ctx.t.gettext(NO_COOPERATIVE))
+        phone, found = find(ctx, raw)
+        if not found:
+            return Stay(ctx.t.gettext(NOT_FOUND))
+        if len(found) > 1:
+            ctx.data["buy_phone"] = phone
+            return Go("buy_pick")
+        ctx.data["buy_miner"] = found[0].id
+        return Go("buy_site")
+
+
+@register
+class BuyPick(PickOnPhone):
+    name = "buy_pick"
+    phone_key, id_key, next_screen = "buy_phone", "buy_miner", "buy_site"
+
+
+@register
+class BuySite(BuyerScreen, ListScreen):
+    name = "buy_site"
+
+    def _sites(self, ctx: Context) -> list[Site]:
+        coop = cooperative(ctx)
+        return open_sites(ctx, coop) if coop else []
+
+    def title(self, ctx: Context) -> str:
+        return ctx.t.gettext(_("Site of the gold:"))
+
+    def empty(self, ctx: Context) -> str:
+        return ctx.t.gettext(_("No site open for purchases."))
+
+    def rows(self, ctx: Context) -> list[tuple[str, str]]:
+        return [(str(i), short(site.name)) for i, site in enumerate(self._sites(ctx), 1)]
+
+    def choose(self, ctx: Context, key: str) -> Result:
+        ctx.data["buy_site"] = self._sites(ctx)[int(key) - 1].id
+        return Go("buy_weight")
+
+
+@register
+class BuyWeight(BuyerScreen, AskScreen):
+    name = "buy_weight"
+
+    def prompt(self, ctx: Context) -> str:
+        # TRANSLATORS: '#' is the decimal point on a phone keypad: 12#5 means 12.5 grams.
+        return ctx.t.gettext(_("Weight in grams:\n(12#5 = 12.5 g)"))
+
+    def handle(self, ctx: Context, raw: str) -> Result:
+        ctx.data["buy_weight"] = keypad.grams(raw)
+        return Go("buy_price")
+
+
+@register
+class BuyPrice(BuyerScreen, AskScreen):
+    name = "buy_price"
+
+    def _posted(self, ctx: Context) -> int | None:
+        coop = cooperative(ctx)
+        post = gold.latest_price(ctx.session, coop.id if coop else None)
+        return post.usd_per_gram if post else None
+
+    def prompt(self, ctx: Context) -> str:
+        t = ctx.t
+        posted = self._posted(ctx)
+        if posted is None:
+            return t.gettext(_("Price per gram in $:"))
+        return t.gettext(
+            _("Price per gram in $:\n1 Posted price {price}\nor type the price"),
+            price=t.money(posted, CURRENCY),
+        )
+
+    def handle(self, ctx: Context, raw: str) -> Result:
+        posted = self._posted(ctx)
+        if raw == "1" and posted is not None:
+            ctx.data["buy_price"] = posted
+        else:
+            ctx.data["buy_price"] = keypad.price_per_gram(raw, CURRENCY)
+        return Go("buy_confirm")
+
+
+@register
+class BuyConfirm(BuyerScreen):
+    name = "buy_confirm"
+    writes = True
+
+    def _values(self, ctx: Context) -> tuple[Member, Site, int, int] | None:
+        d = ctx.data
+        miner = ctx.session.get(Member, d.get("buy_miner") or 0)
+        site = ctx.session.get(Site, d.get("buy_site") or 0)
+        if miner is None or site is None or not d.get("buy_weight") or not d.get("buy_price"):
+            return None
+        return miner, site, d["buy_weight"], d["buy_price"]
+
+    def render(self, ctx: Context) -> str:
+        t = ctx.t
+        values = self._values(ctx)
+        if values is None:
+            return join(t.gettext(_("Nothing to confirm.")), self.nav(ctx))
+        miner, site, weight, price = values
+        return join(
+            t.gettext(
+                _("{miner}\n{site}\n{weight} x {price}/g\nTotal: {total}"),
+                miner=short(miner.name),
+                site=short(site.name),
+                weight=t.grams(weight),
+                price=t.money(price, CURRENCY),
+                total=t.money(total(weight, price), CURRENCY),
+            ),
+            t.gettext(CONFIRM),
+            self.nav(ctx),
+        )
+
+    def handle(self, ctx: Context, raw: str) -> Result:
+        values = self._values(ctx)
+        if values is None:
+            return Home()
+        if raw != "1":
+            return super().handle(ctx, raw)
+        miner, site, weight, price = values
+        purchase = gold.record_purchase(
+            ctx.session,
+            miner=miner,
+            site=site,
+            weight_mg=weight,
+            price_per_gram=price,
+            currency=CURRENCY,
+            buyer=ctx.member,
+        )
+        return End(
+            ctx.t.gettext(
+                _("Saved. Receipt {receipt}.\n{miner} gets an SMS."),
+                receipt=purchase.receipt_number,
+                miner=short(miner.first_name),
+            )
+        )

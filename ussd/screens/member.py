@@ -1,0 +1,164 @@
+"""What every member can read: savings, loan, gold prices, sales, next meeting."""
+
+from __future__ import annotations
+
+from ledger import gold, vsla
+from ledger.models import Group, LoanStatus, Member
+from locales import _
+from ussd.context import Context
+from ussd.defaults import RECENT_SALES
+from ussd.screens.base import InfoScreen, ListScreen, register, short
+
+NOT_IN_GROUP = _("You are not in a savings group.")
+#: Loan statuses as a member reads them.
+LOAN_STATUS = {
+    # TRANSLATORS: a loan's status: still running, before its due date.
+    LoanStatus.OPEN: _("open"),
+    # TRANSLATORS: a loan's status: not repaid by its due date.
+    LoanStatus.OVERDUE: _("overdue"),
+}
+
+
+def group_of(ctx: Context, member: Member) -> Group | None:
+    return ctx.session.get(Group, member.group_id) if member.group_id else None
+
+
+def cooperative_id_of(ctx: Context, member: Member) -> int | None:
+    if member.cooperative_id:
+        return member.cooperative_id
+    group = group_of(ctx, member)
+    return group.cooperative_id if group else None
+
+
+@register
+class Savings(InfoScreen):
+    name = "savings"
+    needs_pin = True
+
+    def body(self, ctx: Context) -> str:
+        t, member = ctx.t, ctx.member
+        group = group_of(ctx, member)
+        if group is None:
+            return t.gettext(NOT_IN_GROUP)
+        statement = vsla.member_statement(ctx.session, member, recent=0)
+        currency = statement["currency"]
+        return t.gettext(
+            _("{group}\nShares: {shares}\nSavings: {savings}\nSocial fund: {social}"),
+            group=short(group.name, 24),
+            shares=t.number(statement["shares"]),
+            savings=t.money(statement["savings"], currency),
+            social=t.money(statement["social_fund"], currency),
+        )
+
+
+@register
+class Loan(ListScreen):
+    name = "loan"
+    needs_pin = True
+    numbered = False
+
+    def title(self, ctx: Context) -> str:
+        return ctx.t.gettext(_("My loan"))
+
+    def empty(self, ctx: Context) -> str:
+        if group_of(ctx, ctx.member) is None:
+            return ctx.t.gettext(NOT_IN_GROUP)
+        return ctx.t.gettext(_("You have no loan."))
+
+    def rows(self, ctx: Context) -> list[tuple[str, str]]:
+        t, member = ctx.t, ctx.member
+        group = group_of(ctx, member)
+        if group is None:
+            return []
+        money = lambda minor: t.money(minor, group.currency)  # noqa: E731
+        return [
+            (
+                "",
+                t.gettext(
+                    _(
+                        "Loan {principal}\nCharge: {charge}\nPaid: {paid}\nOwes: {owed}\n"
+                        "Due: {due} ({status})"
+                    ),
+                    principal=money(loan.principal),
+                    charge=money(loan.charged),
+                    paid=money(loan.paid),
+                    owed=money(loan.outstanding),
+                    due=t.date(loan.due_on),
+                    status=t.gettext(LOAN_STATUS.get(loan.status, LOAN_STATUS[LoanStatus.OPEN])),
+                ),
+            )
+            for loan in vsla.open_loans(ctx.session, member)
+        ]
+
+
+@register
+class Prices(InfoScreen):
+    """The latest posted price; no PIN (it is public, and read most)."""
+
+    name = "prices"
+
+    def body(self, ctx: Context) -> str:
+        t = ctx.t
+        post = gold.latest_price(ctx.session, cooperative_id_of(ctx, ctx.member))
+        if post is None:
+            return t.gettext(_("No gold price posted yet."))
+        lines = [
+            t.gettext(_("Gold price, {cooperative}:"), cooperative=short(post.cooperative.name)),
+            t.gettext(_("{price} per gram"), price=t.money(post.usd_per_gram, "USD")),
+        ]
+        if post.cdf_per_gram:
+            lines.append(t.gettext(_("{price} per gram"), price=t.money(post.cdf_per_gram, "CDF")))
+        lines.append(
+            t.gettext(
+                _("Posted {date} {time}"), date=t.date(post.posted_at), time=t.time(post.posted_at)
+            )
+        )
+        return "\n".join(lines)
+
+
+@register
+class Sales(ListScreen):
+    name = "sales"
+    needs_pin = True
+    numbered = False
+
+    def title(self, ctx: Context) -> str:
+        return ctx.t.gettext(_("My sales"))
+
+    def empty(self, ctx: Context) -> str:
+        return ctx.t.gettext(_("No sales yet."))
+
+    def rows(self, ctx: Context) -> list[tuple[str, str]]:
+        t = ctx.t
+        return [
+            (
+                "",
+                t.gettext(
+                    _("{date} {weight} {total}\nReceipt {receipt}"),
+                    date=t.date(p.purchased_at),
+                    weight=t.grams(p.weight_mg),
+                    total=t.money(p.total, p.currency),
+                    receipt=p.receipt_number,
+                ),
+            )
+            for p in gold.recent_purchases(ctx.session, ctx.member, RECENT_SALES)
+        ]
+
+
+@register
+class NextMeeting(InfoScreen):
+    name = "meeting"
+
+    def body(self, ctx: Context) -> str:
+        t = ctx.t
+        group = group_of(ctx, ctx.member)
+        if group is None:
+            return t.gettext(NOT_IN_GROUP)
+        when = vsla.next_meeting(group, t.local(ctx.now))
+        return t.gettext(
+            _("Next meeting of {group}:\n{weekday} {date} at {time}"),
+            group=short(group.name, 24),
+            weekday=t.weekday(when.date()),
+            date=t.date(when.date()),
+            time=t.time(when.time()),
+        )
