@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from flask import Blueprint, Response
 
 from ledger import db
-from ledger.api import auth, gold, groups, idempotency, members, openapi, schemas
+from ledger.api import auth, evidence, gold, groups, idempotency, members, openapi, schemas
 from ledger.api.errors import json_response
 from ledger.models import ApiRole
 
@@ -174,6 +174,56 @@ ROUTES: tuple[Route, ...] = (
         "A cooperative's latest posted price",
         query=(("cooperative", "cooperative code (a buyer's own by default)"),),
     ),
+    Route(
+        "GET",
+        "/lots/<lot_number>",
+        evidence.lot,
+        BUYER,
+        "A lot's lineage back to each purchase, and its ICGLR MD.12 record",
+    ),
+    Route(
+        "GET",
+        "/flags",
+        evidence.flag_list,
+        BUYER,
+        "Flags (volumes above capacity, outliers, unregistered sellers...), newest first",
+        query=(
+            ("cooperative", "cooperative code (a buyer's own)"),
+            (
+                "kind",
+                "site_capacity, miner_outlier, unregistered_seller, multi_site_day,"
+                " site_status or price_above_posted",
+            ),
+            ("site", "site code"),
+            ("since", "first local day, YYYY-MM-DD"),
+            ("until", "last local day, YYYY-MM-DD"),
+            ("limit", "flags per page, 1-500 (100)"),
+            ("before_id", "the page after this flag id (next_before_id)"),
+        ),
+    ),
+    Route(
+        "GET",
+        "/groups/<code>/indicators",
+        evidence.group_indicators,
+        OFFICER,
+        "A group's indicators, split by gender (format=csv: text/csv)",
+        query=(("as_of", "date loans are aged at, YYYY-MM-DD"), ("format", "json or csv")),
+    ),
+    Route(
+        "GET",
+        "/indicators",
+        evidence.deployment_indicators,
+        BUYER,
+        "Savings-group, gold, SMS and flag indicators (a buyer: their cooperative's gold and"
+        " flags; format=csv: text/csv)",
+        query=(
+            ("cooperative", "cooperative code"),
+            ("since", "first local day, YYYY-MM-DD"),
+            ("until", "last local day, YYYY-MM-DD"),
+            ("as_of", "date loans are aged at, YYYY-MM-DD"),
+            ("format", "json or csv"),
+        ),
+    ),
 )
 
 
@@ -185,8 +235,11 @@ def _handler(route: Route) -> Callable[..., Response]:
         auth.require_role(token, route.roles)
         if route.method in ("POST", "PATCH"):
             return idempotency.run(token, lambda: route.view(token, **path))
-        status, payload = route.view(token, **path)
+        answer = route.view(token, **path)
         db.session().rollback()  # a read keeps no transaction open
+        if isinstance(answer, Response):  # another media type (a CSV report)
+            return answer
+        status, payload = answer
         return json_response(status, payload)
 
     view.__name__ = f"{route.method.lower()}_{route.view.__name__}"

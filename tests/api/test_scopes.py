@@ -176,6 +176,34 @@ CASES = {
         {C: 200, B: 200},
         setup=lambda session, w: gold.post_price(session, w.coop, 9550),
     ),
+    "lot lineage": Case(
+        "GET",
+        "/lots/<lot_number>",
+        lambda w, s: f"/lots/{s}",
+        None,
+        {C: 200, B: 200},
+        setup=lambda session, w: (
+            gold.record_purchase(
+                session,
+                miner=w.miner,
+                site=w.site,
+                weight_mg=1000,
+                price_per_gram=9550,
+                currency="USD",
+            ).lot.lot_number
+        ),
+    ),
+    "flags": Case("GET", "/flags", lambda w, s: "/flags", None, {C: 200, B: 200, BO: 200}),
+    "group indicators": Case(
+        "GET",
+        "/groups/<code>/indicators",
+        lambda w, s: "/groups/VSLA1/indicators",
+        None,
+        {C: 200, OF: 200},
+    ),
+    "indicators": Case(
+        "GET", "/indicators", lambda w, s: "/indicators", None, {C: 200, B: 200, BO: 200}
+    ),
 }
 
 
