@@ -12,6 +12,9 @@ MAX_JSON_DEPTH = 8
 #: Most member records in one meeting: groups have 10 to 25 members (30 is the usual cap).
 MAX_MEETING_RECORDS = 100
 
+#: Longest string read anywhere in a JSON body; every field has a tighter rule after.
+MAX_STRING = 1000
+
 #: Longest free text accepted where the field has no tighter rule (gender, language, dates).
 MAX_SHORT_TEXT = 40
 

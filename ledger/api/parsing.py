@@ -11,17 +11,10 @@ from decimal import Decimal
 
 from flask import request
 
-from ledger.api.defaults import (
-    EARLIEST_YEAR,
-    MAX_JSON_DEPTH,
-    MAX_SHORT_TEXT,
-)
+from ledger.api.defaults import EARLIEST_YEAR, MAX_JSON_DEPTH, MAX_SHORT_TEXT, MAX_STRING
 from ledger.api.errors import ApiError
 from ledger.defaults import MAX_NAME_LENGTH
 from ledger.money import to_decimal, to_minor
-
-#: Longest string read anywhere in a JSON body; every field has a tighter rule after.
-MAX_STRING = 1000
 
 _TIME = re.compile(r"\d{1,2}:\d{2}")
 
