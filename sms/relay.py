@@ -22,6 +22,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from ledger.models import InboundMessage, Message, MessageStatus, utcnow
+from sms.sender import id_in
 from sms.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,7 @@ def enqueue_due(session: Session, settings: Settings, enqueue: Enqueue) -> int:
         for ids in _jobs(rows, settings):
             enqueue("send", ids)  # raises when Redis is down: the rows stay as they were
             lease = utcnow() + dt.timedelta(seconds=settings.queued_lease)
-            _update(session, Message.id.in_(ids), due, status=S.QUEUED, lease_until=lease)
+            _update(session, id_in(session, ids), due, status=S.QUEUED, lease_until=lease)
             session.commit()
         total += len(rows)
         after = rows[-1][0]
