@@ -250,7 +250,11 @@ def step(ctx: Context, raw: str, mark_pending: Callable[[], None]) -> End | None
         with ctx.session.begin_nested():
             result = screen.handle(ctx, raw)
     except LedgerError as exc:
-        result = Stay(explain(ctx.t, exc, screen.currency(ctx)))
+        message = explain(ctx.t, exc, screen.currency(ctx))
+        if screen.writes:  # a confirmation refused: say so on a screen of its own
+            ctx.data["refused"] = message
+            return open_screen(ctx, "refused", push=True)
+        result = Stay(message)
     return apply(ctx, result)
 
 

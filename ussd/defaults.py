@@ -9,8 +9,10 @@ SESSION_TTL_SECONDS = 200
 MAX_SCREEN_CHARS = 160
 
 #: Room kept free on every list page for a one-line error or notice above it, so page
-#: boundaries do not move when an error is shown.
+#: boundaries do not move when an error is shown ("Saved for <first name>." is the longest).
 MESSAGE_RESERVE_CHARS = 40
+#: The same for lists that are only read: their one message is "No more." or "Invalid choice."
+READ_ONLY_RESERVE_CHARS = 20
 
 #: Answers kept per session for replaying gateway retries of recent requests.
 REPLAY_DEPTH = 3

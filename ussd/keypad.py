@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ledger import gold, money
+from ledger.defaults import MAX_PURCHASE_MG
 from ledger.errors import LedgerError
 
 _NUMBER = re.compile(r"^[0-9]{1,12}([.,#][0-9]{1,6})?$")
@@ -25,8 +26,11 @@ def decimal_text(raw: str, field: str) -> str:
 
 
 def grams(raw: str) -> int:
-    """A weight in grams (up to 3 decimals) as milligrams."""
-    return gold.parse_grams(decimal_text(raw, "weight_grams"))
+    """A weight in grams (up to 3 decimals) as milligrams, within what one purchase may be."""
+    mg = gold.parse_grams(decimal_text(raw, "weight_grams"))
+    if mg > MAX_PURCHASE_MG:
+        raise LedgerError("out_of_range", "weight is at most 10 kg", "weight_grams")
+    return mg
 
 
 def amount(raw: str, currency: str, field: str = "amount") -> int:

@@ -68,9 +68,12 @@ CONFIRM = _("1 Confirm")
 
 
 def short(name: str | None, limit: int = NAME_CHARS) -> str:
-    """A name cut to ``limit`` characters (with a final '.' when cut)."""
+    """A name cut to at most ``limit`` characters, at a space when one is not too far back."""
     name = " ".join((name or "").split())
-    return name if len(name) <= limit else name[: limit - 1].rstrip() + "."
+    if len(name) <= limit:
+        return name
+    cut = name[: limit + 1].rfind(" ")
+    return name[:cut] if cut > limit // 2 else name[:limit]
 
 
 # -- the kinds of screen ----------------------------------------------------------------------
@@ -137,6 +140,8 @@ class ListScreen(Screen):
     paged = True
     #: Rows are numbered and picked by number.
     numbered: ClassVar[bool] = True
+    #: Room kept on each page for an error or notice line above it.
+    reserve: ClassVar[int] = MESSAGE_RESERVE_CHARS
 
     def title(self, ctx: Context) -> str:
         raise NotImplementedError
@@ -156,7 +161,7 @@ class ListScreen(Screen):
 
     def _pages(self, ctx: Context, rows: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
         fixed = [self.title(ctx), ctx.t.gettext(NAV_MORE), self.nav(ctx)]
-        budget = MAX_SCREEN_CHARS - MESSAGE_RESERVE_CHARS - sum(len(x) + 1 for x in fixed if x)
+        budget = MAX_SCREEN_CHARS - self.reserve - sum(len(x) + 1 for x in fixed if x)
         pages: list[list[tuple[str, str]]] = [[]]
         used = 0
         for row in rows:
@@ -185,6 +190,16 @@ class ListScreen(Screen):
         if self.numbered and raw in {key for key, _label in self.rows(ctx)}:
             return self.choose(ctx, raw)
         return Stay(ctx.t.gettext(INVALID_CHOICE))
+
+
+@register
+class Refused(Screen):
+    """The books refused what was confirmed: nothing was written; ``0`` goes back."""
+
+    name = "refused"
+
+    def render(self, ctx: Context) -> str:
+        return join(ctx.t.gettext(_("Not saved:")), ctx.data.get("refused"), self.nav(ctx))
 
 
 class AskScreen(Screen):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from ledger import gold, vsla
 from ledger.models import Group, LoanStatus, Member
 from locales import _
 from ussd.context import Context
-from ussd.defaults import RECENT_SALES
+from ussd.defaults import READ_ONLY_RESERVE_CHARS, RECENT_SALES
 from ussd.screens.base import InfoScreen, ListScreen, register, short
 
 NOT_IN_GROUP = _("You are not in a savings group.")
@@ -17,6 +20,37 @@ LOAN_STATUS = {
     # TRANSLATORS: a loan's status: not repaid by its due date.
     LoanStatus.OVERDUE: _("overdue"),
 }
+
+
+@dataclass
+class LoanToday:
+    principal: int
+    charged: int
+    paid: int
+    outstanding: int
+    due_on: dt.date
+    overdue: bool
+
+
+def loans_today(ctx: Context, group: Group, member: Member) -> list[LoanToday]:
+    """The member's open loans with every service charge due by today, as the next meeting
+    will book them (a 30-day period may have started since the last meeting). Worked out in
+    a savepoint that is rolled back: reading a screen writes nothing."""
+    with ctx.session.begin_nested() as savepoint:
+        vsla.accrue_charges(ctx.session, group, ctx.today())
+        loans = [
+            LoanToday(
+                principal=loan.principal,
+                charged=loan.charged,
+                paid=loan.paid,
+                outstanding=loan.outstanding,
+                due_on=loan.due_on,
+                overdue=loan.status == LoanStatus.OVERDUE,
+            )
+            for loan in vsla.open_loans(ctx.session, member)
+        ]
+        savepoint.rollback()
+    return loans
 
 
 def group_of(ctx: Context, member: Member) -> Group | None:
@@ -56,6 +90,7 @@ class Loan(ListScreen):
     name = "loan"
     needs_pin = True
     numbered = False
+    reserve = READ_ONLY_RESERVE_CHARS
 
     def title(self, ctx: Context) -> str:
         return ctx.t.gettext(_("My loan"))
@@ -84,10 +119,12 @@ class Loan(ListScreen):
                     paid=money(loan.paid),
                     owed=money(loan.outstanding),
                     due=t.date(loan.due_on),
-                    status=t.gettext(LOAN_STATUS.get(loan.status, LOAN_STATUS[LoanStatus.OPEN])),
+                    status=t.gettext(
+                        LOAN_STATUS[LoanStatus.OVERDUE if loan.overdue else LoanStatus.OPEN]
+                    ),
                 ),
             )
-            for loan in vsla.open_loans(ctx.session, member)
+            for loan in loans_today(ctx, group, member)
         ]
 
 
@@ -121,6 +158,7 @@ class Sales(ListScreen):
     name = "sales"
     needs_pin = True
     numbered = False
+    reserve = READ_ONLY_RESERVE_CHARS
 
     def title(self, ctx: Context) -> str:
         return ctx.t.gettext(_("My sales"))
@@ -134,7 +172,8 @@ class Sales(ListScreen):
             (
                 "",
                 t.gettext(
-                    _("{date} {weight} {total}\nReceipt {receipt}"),
+                    # TRANSLATORS: one sale in "My sales"; the second line is the receipt number.
+                    _("{date} {weight} {total}\n{receipt}"),
                     date=t.date(p.purchased_at),
                     weight=t.grams(p.weight_mg),
                     total=t.money(p.total, p.currency),

@@ -27,7 +27,7 @@ from ussd.screens.base import (
     register,
     short,
 )
-from ussd.screens.member import NOT_IN_GROUP
+from ussd.screens.member import NOT_IN_GROUP, loans_today
 
 YES, NO = _("Yes"), _("No")
 
@@ -165,7 +165,7 @@ class MeetRepay(OfficerScreen, ListScreen):
 
     def title(self, ctx: Context) -> str:
         t, group, member = ctx.t, officer_group(ctx), chosen(ctx)
-        owed = sum(loan.outstanding for loan in vsla.open_loans(ctx.session, member))
+        owed = sum(loan.outstanding for loan in loans_today(ctx, group, member))
         return t.gettext(
             _("{name} owes {owed}.\nRepayment today?"),
             name=short(member.first_name),

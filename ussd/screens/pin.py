@@ -46,7 +46,7 @@ class Pin(AskScreen):
         t = ctx.t
         failures = ctx.member.pin_failures or 0
         warning = None
-        if failures:
+        if failures and not ctx.error:
             left = pins.tries_left(ctx.member)
             warning = t.ngettext("{n} try left.", "{n} tries left.", left)
         return join(t.gettext(_("Enter your PIN:")), warning)

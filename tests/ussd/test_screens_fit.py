@@ -1,0 +1,161 @@
+"""Every screen, in every language, with the longest values a deployment will meet: long
+names, amounts in the hundreds of millions of francs, 3-decimal weights. Each answer must be
+at most 160 GSM-7 characters (checked by the phone on every answer) and no error or notice
+may have been dropped to make a screen fit."""
+
+import datetime as dt
+import logging
+
+import pytest
+
+from ledger import gold, pins, vsla
+from ledger.models import utcnow
+from ledger.vsla import MeetingRecord
+from locales import LANGUAGES
+from tests import factories
+from tests.ussd.conftest import PIN
+from ussd import sessions
+from ussd.screens import SCREENS
+
+FC = 100
+LONG = "Coopérative Minière des Exploitants Artisanaux d’Or de Mambasa-Mungbwalu et Environs"
+#: Names as long as the books store (80 characters), with letters GSM-7 lacks.
+NAMES = [
+    (first + " Kahambu Furaha wa Dhedonga Bahemuka Mbuyi Kabasele Lokana Ndjoko Nzanzu")[:80]
+    for first in ("Aimée-Françoise Ngɔ́", "Zawadi Marie-Thérèse")
+]
+
+
+@pytest.fixture
+def worst(session):
+    assert [len(name) for name in NAMES] == [80, 80]
+    coop = factories.cooperative(session, "COOPLONG", LONG[:80])
+    sites = [
+        gold.create_site(
+            session,
+            code=f"SITE{n}",
+            name=f"Site minier artisanal numéro {n} de la colline de Mongbwalu-Centre {n}",
+            cooperative=coop,
+            capacity_mg_per_month=10**9,
+            status="green",
+        )
+        for n in range(6)
+    ]
+    group = vsla.create_group(
+        session,
+        code="VSLALONG",
+        name=("Association Villageoise d’Epargne et de Crédit des Femmes Orpailleuses " * 2)[:80],
+        currency="CDF",
+        share_value=100_000_000 * FC,
+        social_fund_contribution=10_000_000 * FC,
+        service_charge_bp=1000,
+        meeting_weekday=2,
+        meeting_time=dt.time(16, 30),
+        cycle_start=dt.date(2025, 1, 6),
+        cooperative=coop,
+    )
+    actor = factories.member(
+        session,
+        group,
+        name=NAMES[0],
+        roles="member,miner,officer,buyer,coordinator",
+        coop=coop,
+    )
+    other = factories.member(session, group, name=NAMES[1], coop=coop)
+    shared = factories.phone()
+    twins = [
+        factories.member(session, group, name=f"Marie-Josée {rest}", number=shared, coop=coop)
+        for rest in ("Kahambu Furaha wa Dhedonga Bahemuka Mbuyi", "Kavira Nzanzu Masika Kahindo")
+    ]
+    for n, day in enumerate((dt.date(2025, 2, 5), dt.date(2025, 2, 12))):
+        records = [
+            MeetingRecord(actor, shares=5, social_fund=10_000_000 * FC),
+            MeetingRecord(other, shares=5, social_fund=10_000_000 * FC),
+        ]
+        if n == 1:
+            records[0].loan = 999_999_999 * FC
+            records[0].loan_term_months = 1
+        vsla.record_meeting(session, group, day, [], records)
+    for n in range(12):
+        gold.record_purchase(
+            session,
+            miner=actor,
+            site=sites[n % 6],
+            weight_mg=9_999_999,
+            price_per_gram=999_99,
+            currency="USD",
+        )
+    gold.post_price(session, coop, 999_99, 9_999_999_99)
+    pins.set_pin(session, actor, PIN)
+    for twin in twins:
+        pins.set_pin(session, twin, PIN)
+    twins[0].pin_locked_until = utcnow() + dt.timedelta(days=1, hours=3)
+    lonely = factories.member(session, name=NAMES[1].replace("Zawadi", "Zuhura"))
+    pins.set_pin(session, lonely, PIN)
+    session.commit()
+    return actor, other, twins, shared, lonely
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_screen_fits_in_every_language(app, session, phone, worst, lang, caplog):
+    actor, _other, twins, shared, lonely = worst
+    for person in (actor, *twins, lonely):
+        person.language = lang
+    session.commit()
+    redis = app.extensions["redis"]
+    seen: set[str] = set()
+    caplog.set_level(logging.WARNING, logger="sanduku.ussd")
+
+    def walk(number, *replies):
+        handset = phone(number)
+        answers = [handset.dial()]
+        for value in replies:
+            if handset.ended:
+                break
+            answers.append(handset.reply(value))
+            state = sessions.load(redis, handset.session_id)
+            seen.add(state["stack"][-1][0])
+        state = sessions.load(redis, handset.session_id)
+        if state:
+            seen.update(name for name, _page in state["stack"])
+        print("\n\n".join(f"[{len(a) - 4}] {a}" for a in answers))
+        return answers
+
+    language_key = str(LANGUAGES.index(lang) + 1)
+    answers = walk(
+        actor.phone,
+        "98", "98", "0",
+        "1", "1111", PIN, "00",
+        "2", "98", "00",
+        "3", "00",
+        "4", "98", "98", "98", "00",
+        "5", "00",
+        "6", language_key,
+        "7", "1357", "2468", "1357", "1357",
+        "8", "12", shared, "1", "98", "1", "x", "9999#999", "1", "7", "1",
+    )  # fmt: skip
+    assert answers[-1].startswith("END ") and "Receipt" in answers[-1]
+    assert "Wrong PIN. 2 tries left." in "".join(answers)
+
+    answers = walk(
+        actor.phone,
+        "9", "1357", "98", "0", "1", "9", "1", "1", "2", "abc", "5000000000", "1",
+        "0", "0", "1000", "1", "00",
+        "10", "999#99", "9999999#99", "1",
+    )  # fmt: skip
+    assert "Not saved:\nOwes only" in "".join(answers) and "Saved for" in "".join(answers)
+    assert answers[-1].startswith("END Price posted")
+
+    answers = walk(actor.phone, "11", "1357", shared, "1", "1")
+    assert "PIN locked until" in answers[-2] and "PIN cleared for" in answers[-1]
+
+    walk(shared)  # who is calling
+    twins[1].pin_locked_until = utcnow() + dt.timedelta(days=1)
+    session.commit()
+    assert walk(shared, "2", "1")[-1].startswith("END PIN locked until")
+    walk("+243819999999")  # not registered
+    walk(lonely.phone, "1", PIN, "00", "2", "00", "5", "00", "8", "00", "4")
+
+    assert seen == set(SCREENS), set(SCREENS) - seen
+    dropped = [r.message for r in caplog.records if "too long" in r.message]
+    assert dropped == []
