@@ -544,15 +544,13 @@ class Flag(Base):
 class MessageStatus(StrEnum):
     """Lifecycle of an outgoing SMS (the database is the source of truth; RQ carries ids):
 
-    pending -> queued -> sending -> sent -> delivered
-       ^          |          |         \\-> failed | rejected (delivery report)
-       |          |          |-> rejected (the gateway refused it for good)
-       |          |          |-> pending (retryable failure, after ``next_attempt_at``)
-       |          |          |            ... -> failed once the retries are spent
-       |          |          \\-> unknown (timed out, or the worker died: it may have gone out)
-       |          |                 -> sent | delivered (settled by a delivery report)
-       \\----------+-----------------<- pending (resent after the grace period), or failed
-    Rows past ``expires_at`` (a reminder after its meeting) become failed, never sent.
+    pending -> queued -> sending -> sent -> delivered | failed | rejected  (delivery reports)
+    sending -> rejected                     the gateway refused it for good
+    sending -> pending (next_attempt_at)    a retryable refusal; failed once retries are spent
+    sending -> unknown                      timed out, or its worker died: it may have gone out
+    unknown -> sent | delivered             settled by a delivery report
+    unknown -> pending                      no report within the grace period: sent again
+    pending | queued | unknown -> failed    past ``expires_at`` (a reminder after its meeting)
     """
 
     PENDING = "pending"  # written with its cause; waiting for the relay (or a retry time)
