@@ -30,7 +30,8 @@ def delivery():
     report = jobs.gateway().parse_status(fields)
     if report is None:
         log.warning("unreadable delivery report: %r", fields)
-        return "unreadable report", 400
+        # A status word we do not know is still a report: 200, or the gateway repeats it.
+        return ("OK", 200) if fields.get("id") else ("unreadable report", 400)
     try:
         queue.enqueue(jobs.apply_delivery_report, fields, retry=jobs.REPORT_RETRY)
     except redis.RedisError:

