@@ -2,7 +2,8 @@
 
 Africa's Talking sends the whole session's replies joined by ``*`` on every request. The
 session state remembers how much of that text has been read, so only the new part is
-interpreted (an input that itself holds ``*`` is read as the replies it contains, in order);
+interpreted (an input that itself holds ``*`` is read as the replies it contains, in order;
+a first request that already holds replies is walked the same way, but never into a write);
 it also remembers its recent answers, so a retried request gets the same answer and writes
 nothing twice. Before a step that writes to the books, the request is marked pending: if
 the answer is lost after the write, the retry is told to check instead of writing again.
@@ -50,9 +51,9 @@ NOT_REGISTERED = _(
 )
 SORRY = _("Sorry, something went wrong. Please dial again.")
 UNAVAILABLE = _("Sanduku is not available just now. Please try again later.")
-EXPIRED = _("Your session has ended. Please dial again.")
 MAYBE_SAVED = _("We could not confirm your last step. Check it before trying again.")
 NO_MORE = _("No more.")
+NAVIGATION = (KEY_BACK, KEY_HOME, KEY_NEXT)
 #: Deepest screen stack kept: flows are short; this only bounds a runaway session.
 MAX_STACK = 20
 
@@ -148,14 +149,16 @@ def _answer(
     known: dict,
 ) -> str:
     state = sessions.load(client, request.session_id)
+    may_write = True
     if state is None:
-        if request.text:
-            return end(translator(None, tz).gettext(EXPIRED))
         state = _new_state(session, phone)
         if state is None:
             return end(translator(None, tz).gettext(NOT_REGISTERED))
-        ctx = Context(session, state, tz, now)
-        reply = show(ctx)
+        # Text on a first request: replies dialled with the code (*384*1*3#), or a session
+        # whose state was lost. They are walked, but never into a write: that needs a "1"
+        # typed on a confirmation this session has shown.
+        new = request.text or None
+        may_write = False
     else:
         known["lang"] = state.get("lang") or DEFAULT_LANGUAGE
         if state.get("phone") != phone:
@@ -173,19 +176,22 @@ def _answer(
             log.warning("ussd session %s: text does not follow on", request.session_id)
             return end(translator(known["lang"], tz).gettext(SORRY))
 
-        def mark_pending() -> None:
-            state["pending"] = request.text
-            sessions.save(client, request.session_id, state)
+    def mark_pending() -> None:
+        state["pending"] = request.text
+        sessions.save(client, request.session_id, state)
 
-        ctx = Context(session, state, tz, now)
-        reply = None
-        for raw in new.split("*"):
-            result = step(ctx, raw.strip(), mark_pending)
-            if isinstance(result, End):
-                reply = end(result.text)
-                break
-        if reply is None:
-            reply = show(ctx)
+    ctx = Context(session, state, tz, now)
+    reply = None
+    for raw in new.split("*") if new is not None else []:
+        raw = raw.strip()
+        if not may_write and SCREENS[ctx.screen_name].writes and raw not in NAVIGATION:
+            break
+        result = step(ctx, raw, mark_pending)
+        if isinstance(result, End):
+            reply = end(result.text)
+            break
+    if reply is None:
+        reply = show(ctx)
     session.commit()
     state["lang"] = ctx.language
     _remember(state, request.text, reply)

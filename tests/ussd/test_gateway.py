@@ -138,11 +138,24 @@ def test_text_that_does_not_follow_on_ends_politely(client, world):
     assert answer == "END " + to_gsm7(translator("sw").gettext(conversation.SORRY))
 
 
-def test_a_session_we_do_not_know_with_text_has_expired(client, world):
-    answer = client.post("/ussd", data=form("gone", world.member.phone, "1*2")).get_data(
-        as_text=True
-    )
-    assert answer == in_default_language(conversation.EXPIRED)
+def test_replies_dialled_with_the_code_are_walked(client, world):
+    # *384*1*3# : the gateway's first request already holds "3"
+    answer = client.post("/ussd", data=form("short", world.member.phone, "3"))
+    assert answer.get_data(as_text=True).startswith("CON No gold price posted yet.")
+    answer = client.post("/ussd", data=form("short", world.member.phone, "3*00"))
+    assert answer.get_data(as_text=True).startswith("CON Sanduku: Amani")
+
+
+def test_a_first_request_never_walks_into_a_write(session, client, world):
+    """A session whose state was lost is walked again from its text, but stops at the
+    confirmation: the purchase is written only on a "1" typed on a screen it has shown."""
+    text = f"8*{PIN}*{world.member.phone}*1*12#5*95*1"
+    answer = client.post("/ussd", data=form("lost", world.buyer.phone, text))
+    assert answer.get_data(as_text=True).startswith("CON Amani Furaha\nMine SITE1\n")
+    assert "1 Confirm" in answer.get_data(as_text=True) and purchases(session) == 0
+    answer = client.post("/ussd", data=form("lost", world.buyer.phone, text + "*1"))
+    assert answer.get_data(as_text=True).startswith("END Saved. Receipt")
+    assert purchases(session) == 1
 
 
 def test_another_phone_cannot_continue_a_session(client, world):

@@ -34,6 +34,8 @@ from ussd.screens.lookup import NOT_FOUND, PickOnPhone, find
 
 CURRENCY = "USD"
 NO_COOPERATIVE = _("You are not attached to a cooperative.")
+# TRANSLATORS: '#' is the decimal point on a phone keypad: 12#5 means 12.5 grams.
+ASK_WEIGHT = _("Weight in grams:\n(12#5 = 12.5 g)")
 
 
 def cooperative(ctx: Context) -> Cooperative | None:
@@ -118,8 +120,7 @@ class BuyWeight(BuyerScreen, AskScreen):
     name = "buy_weight"
 
     def prompt(self, ctx: Context) -> str:
-        # TRANSLATORS: '#' is the decimal point on a phone keypad: 12#5 means 12.5 grams.
-        return ctx.t.gettext(_("Weight in grams:\n(12#5 = 12.5 g)"))
+        return ctx.t.gettext(ASK_WEIGHT)
 
     def handle(self, ctx: Context, raw: str) -> Result:
         ctx.data["buy_weight"] = keypad.grams(raw)

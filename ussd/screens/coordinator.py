@@ -11,6 +11,9 @@ from ussd.context import Context
 from ussd.screens.base import CONFIRM, AskScreen, End, Go, Home, Screen, Stay, join, register, short
 from ussd.screens.buyer import NO_COOPERATIVE, cooperative
 
+# TRANSLATORS: '#' is the decimal point on a phone keypad: 95#5 means 95.50.
+ASK_USD = _("Today's gold price\nin $ per gram:\n(95#5 = 95.50 $)")
+
 
 @register
 class PriceUsd(AskScreen):
@@ -20,8 +23,7 @@ class PriceUsd(AskScreen):
     def prompt(self, ctx: Context) -> str:
         if cooperative(ctx) is None:
             return ctx.t.gettext(NO_COOPERATIVE)
-        # TRANSLATORS: '#' is the decimal point on a phone keypad: 95#5 means 95.50.
-        return ctx.t.gettext(_("Today's gold price\nin $ per gram:\n(95#5 = 95.50 $)"))
+        return ctx.t.gettext(ASK_USD)
 
     def handle(self, ctx: Context, raw: str):
         if cooperative(ctx) is None:

@@ -13,6 +13,8 @@ from ussd.defaults import READ_ONLY_RESERVE_CHARS, RECENT_SALES
 from ussd.screens.base import InfoScreen, ListScreen, register, short
 
 NOT_IN_GROUP = _("You are not in a savings group.")
+# TRANSLATORS: one sale in "My sales"; the second line is the receipt number.
+SALE = _("{date} {weight} {total}\n{receipt}")
 #: Loan statuses as a member reads them.
 LOAN_STATUS = {
     # TRANSLATORS: a loan's status: still running, before its due date.
@@ -172,8 +174,7 @@ class Sales(ListScreen):
             (
                 "",
                 t.gettext(
-                    # TRANSLATORS: one sale in "My sales"; the second line is the receipt number.
-                    _("{date} {weight} {total}\n{receipt}"),
+                    SALE,
                     date=t.date(p.purchased_at),
                     weight=t.grams(p.weight_mg),
                     total=t.money(p.total, p.currency),

@@ -30,6 +30,8 @@ from ussd.screens.base import (
 from ussd.screens.member import NOT_IN_GROUP, loans_today
 
 YES, NO = _("Yes"), _("No")
+# TRANSLATORS: a member marked "+" has already been recorded today.
+WHO_TODAY = _("Meeting {date}, who? (+ done)")
 
 
 def officer_group(ctx: Context) -> Group | None:
@@ -75,8 +77,7 @@ class MeetMember(OfficerScreen, ListScreen):
         )
 
     def title(self, ctx: Context) -> str:
-        # TRANSLATORS: a member marked "+" has already been recorded today.
-        return ctx.t.gettext(_("Meeting {date}, who? (+ done)"), date=ctx.t.date(ctx.today()))
+        return ctx.t.gettext(WHO_TODAY, date=ctx.t.date(ctx.today()))
 
     def empty(self, ctx: Context) -> str:
         return ctx.t.gettext(NOT_IN_GROUP)
