@@ -124,7 +124,7 @@ def on_price(session: Session, post: PricePost) -> None:
     ).all()
     s = settings.current()
     expires = post.posted_at + dt.timedelta(seconds=s.price_ttl)
-    bodies: dict[str, str] = {}
+    templates_by_language: dict[str, dict] = {}  # one rendered row per language, copied
     seen: set[tuple[str, str]] = set()
     rows = []
     for member_id, phone, language in members:
@@ -132,27 +132,26 @@ def on_price(session: Session, post: PricePost) -> None:
         if (phone, t.language) in seen:
             continue
         seen.add((phone, t.language))
-        if t.language not in bodies:
-            bodies[t.language] = templates.price(
+        if t.language not in templates_by_language:
+            body = templates.price(
                 t,
                 posted_at=post.posted_at,
                 usd=post.usd_per_gram,
                 cdf=post.cdf_per_gram,
                 coop=post.cooperative.name,
             )
-        rows.append(
-            row(
-                phone=phone,
-                member_id=member_id,
+            templates_by_language[t.language] = row(
+                phone="",
+                member_id=None,
                 kind=MessageKind.PRICE,
                 language=t.language,
-                body=bodies[t.language],
+                body=body,
                 cause=f"price:{post.id}",
                 expires_at=expires,
             )
-        )
+        rows.append({**templates_by_language[t.language], "phone": phone, "member_id": member_id})
     add_many(session, rows)
-    log.info("price %s: %d SMS in %d languages", post.id, len(rows), len(bodies))
+    log.info("price %s: %d SMS in %d languages", post.id, len(rows), len(templates_by_language))
 
 
 def _after_commit(session: Session) -> None:
