@@ -127,7 +127,12 @@ def answer(
         _rollback(session)
         return end(words(UNAVAILABLE))
     except Exception:
-        log.exception("ussd request failed: %r", dict(form))
+        # Not the text: it holds PINs.
+        log.exception(
+            "ussd request failed: session %s, phone %s",
+            form.get("sessionId"),
+            form.get("phoneNumber"),
+        )
         _rollback(session)
         return end(words(SORRY))
 
