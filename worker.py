@@ -53,7 +53,10 @@ def main() -> None:
     failures = 0
     try:
         while not stop.is_set():
-            worker = Worker([queue.queue(connection)], connection=connection)
+            # Job arguments stay out of the log: delivery reports carry phone numbers.
+            worker = Worker(
+                [queue.queue(connection)], connection=connection, log_job_description=False
+            )
             try:
                 if worker.work(with_scheduler=True, logging_level="INFO"):
                     failures = 0
