@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from sqlalchemy import event, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ledger.errors import LedgerError
@@ -31,22 +32,33 @@ def account(
     member_id: int | None = None,
     cooperative_id: int | None = None,
 ) -> Account:
-    """The account of ``kind`` for that owner, created on first use."""
+    """The account of ``kind`` for that owner, created on first use.
+
+    Two writers may create the same account at once (the first two purchases of a
+    cooperative): the loser's insert fails on the unique key inside a savepoint, and it
+    takes the winner's account instead.
+    """
     key = account_key(kind, currency, group_id, member_id, cooperative_id)
-    found = session.scalar(select(Account).where(Account.key == key))
-    if found is None:
-        found = Account(
-            key=key,
-            kind=kind,
-            currency=currency,
-            group_id=group_id,
-            member_id=member_id,
-            cooperative_id=cooperative_id,
-            balance=0,
-        )
-        session.add(found)
-        session.flush()
-    return found
+    query = select(Account).where(Account.key == key)
+    found = session.scalar(query)
+    if found is not None:
+        return found
+    session.flush()  # keep pending work out of the savepoint
+    created = Account(
+        key=key,
+        kind=kind,
+        currency=currency,
+        group_id=group_id,
+        member_id=member_id,
+        cooperative_id=cooperative_id,
+        balance=0,
+    )
+    try:
+        with session.begin_nested():
+            session.add(created)
+    except IntegrityError:
+        return session.scalars(query).one()
+    return created
 
 
 def balance(
