@@ -26,14 +26,15 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ledger.evidence import prices
 from ledger.evidence import settings as settings_mod
+from ledger.evidence.prices import PostedPrices
 from ledger.evidence.settings import Settings
 from ledger.models import (
     Flag,
     FlagKind,
     Member,
     MemberStatus,
-    PricePost,
     Purchase,
     Role,
     Site,
@@ -169,32 +170,12 @@ def check_site_status(purchase: Purchase, site: Site, s: Settings) -> list[Findi
     ]
 
 
-def posted_price(session: Session, purchase: Purchase, s: Settings) -> PricePost | None:
-    """The cooperative's price in force when the purchase was made, if recent enough."""
-    return session.scalar(
-        select(PricePost)
-        .where(
-            PricePost.cooperative_id == purchase.cooperative_id,
-            PricePost.posted_at <= purchase.purchased_at,
-            PricePost.posted_at >= purchase.purchased_at - dt.timedelta(days=s.price_max_age_days),
-        )
-        .order_by(PricePost.posted_at.desc(), PricePost.id.desc())
-        .limit(1)
-    )
-
-
-def posted_per_gram(post: PricePost | None, currency: str) -> int | None:
-    if post is None:
-        return None
-    return (
-        post.usd_per_gram if currency == "USD" else post.cdf_per_gram if currency == "CDF" else None
-    )
-
-
-def check_price(session: Session, purchase: Purchase, s: Settings) -> list[Finding]:
+def check_price(
+    session: Session, purchase: Purchase, s: Settings, table: PostedPrices | None = None
+) -> list[Finding]:
     """Paid more per gram than the posted price x ``price_multiple``."""
-    post = posted_price(session, purchase, s)
-    posted = posted_per_gram(post, purchase.currency)
+    post = table.post(purchase) if table else prices.in_force(session, purchase, s)
+    posted = prices.per_gram(post, purchase.currency)
     if not posted:
         return []
     limit = Decimal(posted) * s.price_multiple
@@ -322,24 +303,42 @@ def check_multi_site(
 ) -> list[Finding]:
     """The miner sold at two or more sites on the same local day (one flag per cooperative
     involved, each listing every site)."""
-    rows = session.execute(
-        select(Purchase.id, Purchase.site_id, Purchase.cooperative_id, Purchase.receipt_number)
-        .where(
-            Purchase.miner_id == miner_id,
-            Purchase.purchased_at >= s.day_start(day),
-            Purchase.purchased_at < s.day_start(day + dt.timedelta(days=1)),
+    rows = list(
+        session.scalars(
+            select(Purchase)
+            .where(
+                Purchase.miner_id == miner_id,
+                Purchase.purchased_at >= s.day_start(day),
+                Purchase.purchased_at < s.day_start(day + dt.timedelta(days=1)),
+            )
+            .order_by(Purchase.purchased_at, Purchase.id)
         )
-        .order_by(Purchase.purchased_at, Purchase.id)
-    ).all()
-    site_ids = sorted({row.site_id for row in rows})
+    )
+    site_ids = {p.site_id for p in rows}
+    codes = (
+        dict(session.execute(select(Site.id, Site.code).where(Site.id.in_(site_ids))).all())
+        if len(site_ids) > 1
+        else {}
+    )
+    return multi_site_findings(miner_id, day, rows, codes, purchase_id)
+
+
+def multi_site_findings(
+    miner_id: int,
+    day: dt.date,
+    rows: list[Purchase],
+    codes: dict[int, str],
+    purchase_id: int | None = None,
+) -> list[Finding]:
+    """``check_multi_site`` on the miner's purchases of that day, already loaded."""
+    site_ids = sorted({p.site_id for p in rows})
     if len(site_ids) < 2:
         return []
-    codes = dict(session.execute(select(Site.id, Site.code).where(Site.id.in_(site_ids))).all())
     details = {
         "day": day.isoformat(),
         "sites": [codes[i] for i in site_ids],
         "site_ids": site_ids,
-        "receipts": [row.receipt_number for row in rows],
+        "receipts": [p.receipt_number for p in rows],
     }
     return [
         Finding(
@@ -353,7 +352,7 @@ def check_multi_site(
             member_id=miner_id,
             purchase_id=purchase_id or rows[-1].id,
         )
-        for coop in sorted({row.cooperative_id for row in rows})
+        for coop in sorted({p.cooperative_id for p in rows})
     ]
 
 
@@ -479,24 +478,29 @@ def scan(
             select(Member).where(Member.id.in_({p.miner_id for p in purchases}))
         )
     }
+    table = PostedPrices(session, {p.cooperative_id for p in purchases}, s.day_start(since), s)
     findings: list[Finding] = []
     site_days: dict[tuple[int, dt.date], int] = {}
     site_months: dict[tuple[int, dt.date], int] = {}
-    miner_days: dict[tuple[int, dt.date], int] = {}
+    miner_days: dict[tuple[int, dt.date], list[Purchase]] = defaultdict(list)
     for p in purchases:
         site, day = sites[p.site_id], s.local_day(p.purchased_at)
         findings += check_seller(p, miners[p.miner_id], site, s)
         findings += check_site_status(p, site, s)
-        findings += check_price(session, p, s)
+        findings += check_price(session, p, s, table)
         site_days.setdefault((p.site_id, day), p.id)
         site_months.setdefault((p.site_id, _month_start(day)), p.id)
-        miner_days.setdefault((p.miner_id, day), p.id)
+        miner_days[(p.miner_id, day)].append(p)
     for (site_id, day), pid in site_days.items():
         findings += check_site_capacity(session, sites[site_id], day, s, pid)
     for (site_id, month), pid in site_months.items():
         findings += check_miner_outliers(session, sites[site_id], month, s, pid)
-    for (miner_id, day), pid in miner_days.items():
-        findings += check_multi_site(session, miner_id, day, s, pid)
+    codes = {site_id: site.code for site_id, site in sites.items()}
+    for (miner_id, day), rows in miner_days.items():
+        if cooperative_id is None:  # every purchase of the day is loaded
+            findings += multi_site_findings(miner_id, day, rows, codes, rows[0].id)
+        else:  # other cooperatives' sales that day are not: ask the database
+            findings += check_multi_site(session, miner_id, day, s, rows[0].id)
     counts: dict[str, int] = defaultdict(int)
     for f in findings:
         counts[f.kind.value] += 1

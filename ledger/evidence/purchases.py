@@ -3,7 +3,6 @@ price, receipts delivered — split by the seller's gender."""
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -11,10 +10,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.evidence.flags import posted_per_gram
 from ledger.evidence.measure import GENDERS, grams, money, per, ratio
+from ledger.evidence.prices import PostedPrices
 from ledger.evidence.settings import Settings
-from ledger.models import Member, Message, MessageStatus, PricePost, Purchase, Site
+from ledger.models import Member, Message, MessageStatus, Purchase, Site
 
 #: Indicator -> unit; ``money`` is the currency of the purchases, ``money/g`` per gram.
 UNITS = {
@@ -69,35 +68,6 @@ def _indicators(slices: dict[str, Sales], currency: str) -> dict[str, object]:
     }
 
 
-class _Prices:
-    """The posted price in force at a time, per cooperative, from one query."""
-
-    def __init__(self, session: Session, coop_ids: set[int], since: dt.datetime, s: Settings):
-        self.s = s
-        self.posts: dict[int, list[PricePost]] = defaultdict(list)
-        if coop_ids:
-            for post in session.scalars(
-                select(PricePost)
-                .where(
-                    PricePost.cooperative_id.in_(coop_ids),
-                    PricePost.posted_at >= since - dt.timedelta(days=s.price_max_age_days),
-                )
-                .order_by(PricePost.posted_at, PricePost.id)
-            ):
-                self.posts[post.cooperative_id].append(post)
-        self.times = {c: [p.posted_at for p in posts] for c, posts in self.posts.items()}
-
-    def at(self, purchase: Purchase) -> int | None:
-        times = self.times.get(purchase.cooperative_id, [])
-        i = bisect.bisect_right(times, purchase.purchased_at)
-        if i == 0:
-            return None
-        post = self.posts[purchase.cooperative_id][i - 1]
-        if post.posted_at < purchase.purchased_at - dt.timedelta(days=self.s.price_max_age_days):
-            return None
-        return posted_per_gram(post, purchase.currency)
-
-
 def delivered_purchase_ids(session: Session, ids: set[int]) -> set[int]:
     """Purchases with a delivered SMS caused by them (``cause = "purchase:<id>"``)."""
     if not ids:
@@ -134,14 +104,14 @@ def gold_indicators(
     if cooperative_id is not None:
         query = query.where(Purchase.cooperative_id == cooperative_id)
     rows = session.execute(query.order_by(Purchase.purchased_at, Purchase.id)).all()
-    prices = _Prices(session, {p.cooperative_id for p, _, _ in rows}, start, s)
+    prices = PostedPrices(session, {p.cooperative_id for p, _, _ in rows}, start, s)
     delivered = delivered_purchase_ids(session, {p.id for p, _, _ in rows})
 
     buckets: dict[tuple[str, str, str], dict[str, Sales]] = defaultdict(_slices)
     totals: dict[str, dict[str, Sales]] = defaultdict(_slices)
     for p, gender, site_code in rows:
         month = f"{s.local_day(p.purchased_at):%Y-%m}"
-        posted = prices.at(p)
+        posted = prices.per_gram(p)
         for slices in (buckets[(site_code, month, p.currency)], totals[p.currency]):
             for key in ("all", gender.value):
                 sale = slices[key]
