@@ -501,6 +501,8 @@ def scan(
             findings += multi_site_findings(miner_id, day, rows, codes, rows[0].id)
         else:  # other cooperatives' sales that day are not: ask the database
             findings += check_multi_site(session, miner_id, day, s, rows[0].id)
+    if cooperative_id is not None:  # a scan of one cooperative writes only its flags
+        findings = [f for f in findings if f.cooperative_id == cooperative_id]
     counts: dict[str, int] = defaultdict(int)
     for f in findings:
         counts[f.kind.value] += 1

@@ -213,6 +213,14 @@ def test_multi_site_across_cooperatives_flags_each(session, coop, site):
     session.commit()
     found = kinds(session, FlagKind.MULTI_SITE_DAY)
     assert sorted(f.cooperative_id for f in found) == sorted([coop.id, coop2.id])
+    # A scan of one cooperative still sees the other's sale of that day.
+    for flag in found:
+        session.delete(flag)
+    session.commit()
+    flags.scan(session, dt.date(2025, 3, 10), dt.date(2025, 3, 10), cooperative_id=coop.id)
+    (flag,) = kinds(session, FlagKind.MULTI_SITE_DAY)
+    assert flag.cooperative_id == coop.id
+    assert json.loads(flag.details)["sites"] == ["FAR", "MAMBASA"]
 
 
 # -- site status ------------------------------------------------------------------------------
