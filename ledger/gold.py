@@ -39,6 +39,17 @@ def _random(n: int) -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(n))
 
 
+def _unused_number(session: Session, column, make) -> str:
+    """A fresh random number not yet in ``column``. Five random characters give 33 million
+    a day; checking first keeps a rare repeat from failing a purchase (the unique index still
+    guards two writers drawing the same one in the same instant)."""
+    for _ in range(8):
+        candidate = make()
+        if session.scalar(select(column).where(column == candidate)) is None:
+            return candidate
+    raise LedgerError("busy", "could not draw a new number; try again")  # pragma: no cover
+
+
 def create_cooperative(session: Session, code: object, name: object) -> Cooperative:
     code = clean_code(code)
     if session.scalar(select(Cooperative.id).where(Cooperative.code == code)):
@@ -142,7 +153,11 @@ def purchase_lot(session: Session, site: Site, lot_number: str | None) -> Lot:
     )
     if lot is None:
         lot = Lot(
-            lot_number=f"L-{site.code[:12]}-{utcnow():%y%m%d}-{_random(4)}",
+            lot_number=_unused_number(
+                session,
+                Lot.lot_number,
+                lambda: f"L-{site.code[:12]}-{utcnow():%y%m%d}-{_random(4)}",
+            ),
             cooperative_id=site.cooperative_id,
             site_id=site.id,
             operation=LotOperation.PURCHASE,
@@ -184,7 +199,9 @@ def record_purchase(
         raise LedgerError("not_positive", "the total rounds to nothing", "weight_grams")
     lot = purchase_lot(session, site, lot_number)
     purchase = Purchase(
-        receipt_number=f"R{utcnow():%y%m%d}-{_random(5)}",
+        receipt_number=_unused_number(
+            session, Purchase.receipt_number, lambda: f"R{utcnow():%y%m%d}-{_random(5)}"
+        ),
         cooperative_id=site.cooperative_id,
         site_id=site.id,
         miner_id=miner.id,

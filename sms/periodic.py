@@ -1,4 +1,5 @@
-"""Periodic work of a worker, declared as data: the outbox relay and the reminder scan.
+"""Periodic work of a worker, declared as data: the outbox relay, the reminder scan and the
+evidence flag scan.
 
 Each task runs in a thread of the worker process, at most once per interval across all
 workers (a Redis lock whose expiry is the interval); when Redis is away the task runs
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 import redis
 
 from ledger import db
+from ledger.evidence import jobs as evidence_jobs
+from ledger.evidence.defaults import SCAN_INTERVAL_SECONDS
 from sms import jobs, relay, reminders, settings
 
 log = logging.getLogger(__name__)
@@ -50,6 +53,9 @@ class Task:
 TASKS = (
     Task("relay", lambda s: s.relay_interval, run_relay),
     Task("reminders", lambda s: s.reminder_interval, run_reminders),
+    # Flags are computed on each purchase; the hourly rescan of the last month catches what
+    # one purchase cannot see alone (a site's month, a miner's other sites) and repairs misses.
+    Task("flags", lambda s: SCAN_INTERVAL_SECONDS, evidence_jobs.scan_flags),
 )
 
 

@@ -241,3 +241,21 @@ def test_entries_must_balance_and_are_immutable(session, grp):
     session.commit()
     session.refresh(cash)
     assert cash.balance == before - 100
+
+
+def test_a_drawn_receipt_number_already_in_use_is_drawn_again(session, monkeypatch):
+    coop = factories.cooperative(session)
+    mine = factories.site(session, coop)
+    miner = factories.member(session, coop=coop, roles="miner", site=mine)
+    # The lot's number, the first receipt, then a repeat of it that must be drawn again.
+    draws = iter(["LLLL", "AAAAA", "AAAAA", "BBBBB"])
+    monkeypatch.setattr(gold, "_random", lambda n: next(draws)[:n])
+    first = gold.record_purchase(
+        session, miner=miner, site=mine, weight_mg=1_000, price_per_gram=9_550, currency="USD"
+    )
+    second = gold.record_purchase(
+        session, miner=miner, site=mine, weight_mg=1_000, price_per_gram=9_550, currency="USD"
+    )
+    assert first.receipt_number.endswith("-AAAAA")
+    assert second.receipt_number.endswith("-BBBBB")
+    assert next(draws, None) is None  # the repeat was drawn and refused

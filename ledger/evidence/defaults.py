@@ -41,3 +41,7 @@ REPORT_MONTHS = 12
 HS_GOLD = "7108.12"
 MASS_UNIT = "GRM"
 COUNTRY = "CD"
+
+#: How often a worker rescans recent purchases for flags: hourly is plenty, since every
+#: purchase is also flagged when it is recorded.
+SCAN_INTERVAL_SECONDS = 3600.0
