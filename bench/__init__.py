@@ -1,0 +1,1 @@
+"""Benchmarks of sanduku against baselines run in the same command: ``python -m bench``."""

@@ -1,0 +1,179 @@
+"""2. Price broadcast: a coordinator posts the day's price to a cooperative of ``N`` members
+in three languages; the real worker process (``python worker.py``) hands every SMS to the
+local fake Africa's Talking server (``tests/fake_gateway.py``).
+
+Baseline: one RQ job per SMS, one recipient per gateway request, on a sample. It is the same
+worker and outbox with ``SMS_BATCH_SIZE=1`` (so the relay enqueues one job per row): a
+``SimpleWorker`` with everything preloaded, the fastest way to run one job per SMS (the
+default forking worker is ~10x slower again, see DOMAIN.md). Its rate is extrapolated to
+``N`` and said so.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from pathlib import Path
+
+import redis
+from sqlalchemy import func, select
+
+from bench import seed
+from bench.defaults import Sizes
+from bench.procs import Worker, app_env, cpu_seconds
+from bench.report import Row
+from bench.services import Services
+from ledger import db, gold
+from ledger.models import Message, MessageStatus
+from tests.fake_gateway import FakeGateway
+
+#: The relay's lock key: present once a worker's periodic relay has run (the worker is up).
+RELAY_KEY = "sanduku:periodic:relay"
+
+
+def worker_env(services: Services, fake: FakeGateway, **tuning: str) -> dict[str, str]:
+    return app_env(
+        services.database_url,
+        services.redis_url,
+        SMS_BACKEND="africastalking",
+        AT_USERNAME="sanduku",
+        AT_API_KEY="bench-key",
+        AT_API_URL=fake.url,
+        **tuning,
+    )
+
+
+def wait_for(predicate, timeout: float, what: str, every: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(every)
+
+
+def worker_ready(services: Services, worker: Worker, timeout: float = 60) -> None:
+    client = redis.Redis.from_url(services.redis_url)
+
+    def up() -> bool:
+        if worker.proc.poll() is not None:
+            raise RuntimeError(f"worker exited ({worker.proc.returncode}); see {worker.log}")
+        return bool(client.exists(RELAY_KEY))
+
+    wait_for(up, timeout, "the worker to start")
+
+
+def handed(fake: FakeGateway) -> int:
+    """Recipients the fake gateway has taken so far (it runs in this process)."""
+    return sum(len(r.answers) for r in fake.requests)
+
+
+def one_broadcast(services: Services, members: int, work: Path, name: str, **tuning: str) -> dict:
+    services.reset()
+    session = db.session()
+    coop = seed.cooperative(session)
+    seed.members(session, members, coop=coop)
+    session.commit()
+    fake = FakeGateway().start()
+    worker = Worker(worker_env(services, fake, **tuning), work / f"worker-{name}.log")
+    try:
+        worker_ready(services, worker)
+        cpu_before = cpu_seconds(worker.pid)
+        began = time.monotonic()
+        post = gold.post_price(session, coop, usd_per_gram=95_50, cdf_per_gram=270_000_00)
+        session.commit()  # the outbox rows commit with the post; the commit kicks the relay
+        posted = time.monotonic()
+        with fake.changed:
+            fake.changed.wait_for(lambda: handed(fake) >= members, timeout=max(120, members / 20))
+        if handed(fake) < members:
+            raise RuntimeError(f"{name}: {handed(fake)} of {members} handed over in time")
+        last = max(r.at for r in fake.requests)
+        worker_cpu = cpu_seconds(worker.pid) - cpu_before
+        wait_for(
+            lambda: _count(post.id, MessageStatus.SENT) == members, 120, f"{name}: rows marked sent"
+        )
+        recorded = time.monotonic()
+        peak = worker.peak_mb()
+        accepted = fake.accepted()
+    finally:
+        worker.stop()
+        fake.stop()
+        db.session.remove()
+    copies = Counter(accepted.values())
+    if len(accepted) != members or set(copies) != {1}:
+        raise RuntimeError(f"{name}: recipients handed over {dict(copies)} times, not once each")
+    seconds = last - posted
+    return {
+        "members": members,
+        "texts": len({r.message for r in fake.requests}),
+        "gateway_requests": len(fake.requests),
+        "largest_request": max(len(r.recipients) for r in fake.requests),
+        "post_seconds": round(posted - began, 3),
+        "handover_seconds": round(seconds, 3),
+        "recorded_seconds": round(recorded - posted, 3),
+        "recipients_per_s": round(members / seconds, 1),
+        "worker_cpu_seconds": round(worker_cpu, 2),
+        "worker_peak_rss_mb": round(peak["worker"], 1),
+        "scheduler_peak_rss_mb": round(peak["scheduler"], 1),
+        "tuning": tuning,
+    }
+
+
+def _count(post_id: int, status: MessageStatus) -> int:
+    with db.engine().connect() as conn:
+        return conn.execute(
+            select(func.count())
+            .select_from(Message)
+            .where(Message.cause == f"price:{post_id}", Message.status == status)
+        ).scalar_one()
+
+
+def run(services: Services, sizes: Sizes, work: Path) -> tuple[list[Row], dict]:
+    baseline = one_broadcast(
+        services, sizes.baseline_sample, work, "one-job-per-sms", SMS_BATCH_SIZE="1"
+    )
+    ours = one_broadcast(services, sizes.broadcast_members, work, "batched")
+    n = sizes.broadcast_members
+    base_rate = baseline["recipients_per_s"]
+    baseline["extrapolated_seconds_for_n"] = round(n / base_rate, 1)
+    sample = f"baseline measured on {baseline['members']:,} recipients, extrapolated to {n:,}"
+    rows = [
+        Row(
+            "broadcast",
+            f"recipients handed over, {n:,} members",
+            ours["recipients_per_s"],
+            "recipients/s",
+            baseline=base_rate,
+            ratio=ours["recipients_per_s"] / base_rate,
+            target="broadcast.recipients_per_s",
+            note=sample,
+        ),
+        Row(
+            "broadcast",
+            "speed-up over one RQ job per SMS",
+            ours["recipients_per_s"] / base_rate,
+            "x",
+            ratio=ours["recipients_per_s"] / base_rate,
+            target="broadcast.ratio",
+        ),
+        Row(
+            "broadcast",
+            "wall time, price commit to last hand-over",
+            ours["handover_seconds"],
+            "s",
+            baseline=baseline["extrapolated_seconds_for_n"],
+            ratio=ours["handover_seconds"] / baseline["extrapolated_seconds_for_n"],
+            note=f"the price post itself (writing {n:,} outbox rows) took {ours['post_seconds']} s",
+        ),
+        Row(
+            "broadcast",
+            "worker peak RSS",
+            ours["worker_peak_rss_mb"],
+            "MB",
+            baseline=baseline["worker_peak_rss_mb"],
+            target="broadcast.worker_peak_rss_mb",
+        ),
+    ]
+    return rows, {"batched": ours, "one_job_per_sms": baseline}
