@@ -12,6 +12,7 @@ from ledger.api import auth, lookup
 from ledger.api.defaults import MAX_SITE_CAPACITY_GRAMS
 from ledger.api.errors import ApiError
 from ledger.api.parsing import Body, member_number, member_ref, read_json
+from ledger.evidence import flags
 from ledger.models import ApiToken, Cooperative, Member, PricePost, Purchase, Site, SiteStatus
 from ledger.money import check_currency, major
 
@@ -70,6 +71,11 @@ def purchase_json(purchase: Purchase) -> dict:
         ),
         "price_per_gram": major(purchase.price_per_gram, purchase.currency),
         "purchased_at": purchase.purchased_at,
+        # Flags never block a purchase, so the buyer is told of them with its answer.
+        "flags": [
+            {"kind": f.kind.value, "reason": f.reason}
+            for f in flags.flags_for_purchase(db.session(), purchase)
+        ],
     }
 
 

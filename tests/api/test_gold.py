@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ledger import events
-from ledger.models import Entry, Lot, PricePost, Purchase, Site
+from ledger.models import Entry, Lot, PricePost, Purchase, Site, SiteStatus
 from tests import factories
 from tests.ledger_checks import assert_books_balance
 
@@ -255,3 +255,18 @@ def test_price_refusals(api, world, session, body, field):
     assert answer.status_code == 422
     assert answer.get_json()["field"] == field
     assert count(session, PricePost) == 0
+
+
+def test_a_purchase_answer_tells_the_buyer_its_flags(api, world, session):
+    world.site.status = SiteStatus.NOT_INSPECTED
+    world.miner.id_document = "CD-ITU-00077"
+    session.commit()
+    answer = api("POST", "/purchases", purchase_body(world), as_="buyer")
+    assert answer.status_code == 201
+    kinds = [f["kind"] for f in answer.get_json()["flags"]]
+    assert kinds == ["site_status"]
+    assert "not" in answer.get_json()["flags"][0]["reason"].lower()
+    world.site.status = SiteStatus.GREEN
+    session.commit()
+    clean = api("POST", "/purchases", purchase_body(world), as_="buyer")
+    assert clean.get_json()["flags"] == []
