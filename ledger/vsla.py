@@ -104,13 +104,13 @@ def create_group(
     session.add(group)
     session.flush()
     session.add(
-        Cycle(group_id=group.id, number=1, start_on=cycle_start, end_on=_year_after(cycle_start))
+        Cycle(group_id=group.id, number=1, start_on=cycle_start, end_on=year_after(cycle_start))
     )
     session.flush()
     return group
 
 
-def _year_after(day: dt.date) -> dt.date:
+def year_after(day: dt.date) -> dt.date:
     return day + dt.timedelta(days=364)
 
 
@@ -168,7 +168,7 @@ def open_loans(session: Session, member: Member) -> list[Loan]:
     )
 
 
-def _accounts(session: Session, group: Group, member: Member | None = None):
+def accounts(session: Session, group: Group, member: Member | None = None):
     def acct(kind: AccountKind):
         return journal.account(
             session,
@@ -359,12 +359,12 @@ def buy_shares(
         )
     attendance.shares += count
     amount = count * group.share_value
-    acct = _accounts(session, group, member)
+    acct = accounts(session, group, member)
     journal.post(
         session,
         EntryKind.SHARES,
         group.currency,
-        [(_accounts(session, group)(K.LOAN_FUND_CASH), amount), (acct(K.SAVINGS), -amount)],
+        [(accounts(session, group)(K.LOAN_FUND_CASH), amount), (acct(K.SAVINGS), -amount)],
         occurred_on=meeting.held_on,
         group_id=group.id,
         member_id=member.id,
@@ -387,8 +387,8 @@ def contribute_social_fund(
         EntryKind.SOCIAL_FUND,
         group.currency,
         [
-            (_accounts(session, group)(K.SOCIAL_FUND_CASH), amount),
-            (_accounts(session, group, member)(K.SOCIAL_CONTRIBUTIONS), -amount),
+            (accounts(session, group)(K.SOCIAL_FUND_CASH), amount),
+            (accounts(session, group, member)(K.SOCIAL_CONTRIBUTIONS), -amount),
         ],
         occurred_on=meeting.held_on,
         group_id=group.id,
@@ -404,8 +404,8 @@ def pay_fine(session: Session, group: Group, meeting: Meeting, member: Member, a
         EntryKind.FINE,
         group.currency,
         [
-            (_accounts(session, group)(K.LOAN_FUND_CASH), amount),
-            (_accounts(session, group)(K.FINE_INCOME), -amount),
+            (accounts(session, group)(K.LOAN_FUND_CASH), amount),
+            (accounts(session, group)(K.FINE_INCOME), -amount),
         ],
         occurred_on=meeting.held_on,
         group_id=group.id,
@@ -418,7 +418,7 @@ def pay_grant(
     session: Session, group: Group, meeting: Meeting, member: Member, amount: int
 ) -> None:
     check_amount(amount, "grant")
-    cash = _accounts(session, group)(K.SOCIAL_FUND_CASH)
+    cash = accounts(session, group)(K.SOCIAL_FUND_CASH)
     session.flush()
     session.refresh(cash)
     if amount > cash.balance:
@@ -429,7 +429,7 @@ def pay_grant(
         session,
         EntryKind.SOCIAL_GRANT,
         group.currency,
-        [(_accounts(session, group, member)(K.SOCIAL_GRANTS), amount), (cash, -amount)],
+        [(accounts(session, group, member)(K.SOCIAL_GRANTS), amount), (cash, -amount)],
         occurred_on=meeting.held_on,
         group_id=group.id,
         member_id=member.id,
@@ -466,7 +466,7 @@ def disburse(
             "loan",
             limit=limit,
         )
-    cash = _accounts(session, group)(K.LOAN_FUND_CASH)
+    cash = accounts(session, group)(K.LOAN_FUND_CASH)
     session.refresh(cash)
     if principal > cash.balance:
         raise LedgerError(
@@ -496,7 +496,7 @@ def disburse(
         session,
         EntryKind.LOAN,
         group.currency,
-        [(_accounts(session, group, member)(K.LOAN_RECEIVABLE), principal), (cash, -principal)],
+        [(accounts(session, group, member)(K.LOAN_RECEIVABLE), principal), (cash, -principal)],
         occurred_on=on,
         group_id=group.id,
         member_id=member.id,
@@ -524,8 +524,8 @@ def repay(
     if amount > owed:
         raise LedgerError("overpaid", f"{member.name} owes only {owed}", "repayment", owed=owed)
     left = amount
-    cash = _accounts(session, group)(K.LOAN_FUND_CASH)
-    receivable = _accounts(session, group, member)(K.LOAN_RECEIVABLE)
+    cash = accounts(session, group)(K.LOAN_FUND_CASH)
+    receivable = accounts(session, group, member)(K.LOAN_RECEIVABLE)
     for loan in loans:
         if left == 0:
             break
@@ -566,8 +566,8 @@ def write_off(session: Session, loan: Loan, on: dt.date) -> None:
         EntryKind.WRITE_OFF,
         group.currency,
         [
-            (_accounts(session, group)(K.WRITE_OFFS), amount),
-            (_accounts(session, group, loan.member)(K.LOAN_RECEIVABLE), -amount),
+            (accounts(session, group)(K.WRITE_OFFS), amount),
+            (accounts(session, group, loan.member)(K.LOAN_RECEIVABLE), -amount),
         ],
         occurred_on=on,
         group_id=group.id,
@@ -583,7 +583,7 @@ def write_off(session: Session, loan: Loan, on: dt.date) -> None:
 def record_expense(session: Session, group: Group, amount: int, on: dt.date, memo: str) -> None:
     """Money the group spends from the loan fund (stationery, a padlock)."""
     check_amount(amount, "expense")
-    cash = _accounts(session, group)(K.LOAN_FUND_CASH)
+    cash = accounts(session, group)(K.LOAN_FUND_CASH)
     session.flush()
     session.refresh(cash)
     if amount > cash.balance:
@@ -592,143 +592,11 @@ def record_expense(session: Session, group: Group, amount: int, on: dt.date, mem
         session,
         EntryKind.EXPENSE,
         group.currency,
-        [(_accounts(session, group)(K.EXPENSES), amount), (cash, -amount)],
+        [(accounts(session, group)(K.EXPENSES), amount), (cash, -amount)],
         occurred_on=on,
         group_id=group.id,
         memo=memo[:200],
     )
-
-
-# -- share-out --------------------------------------------------------------------------------
-
-
-def split_fund(fund: int, shares: dict[int, int]) -> dict[int, int]:
-    """Split ``fund`` minor units in proportion to ``shares`` so the parts sum exactly to it.
-
-    Each member first gets ``floor(shares x fund / total)``; the few units left over go one
-    each to the members with the largest remainders, ties to the lower member id.
-    """
-    total = sum(shares.values())
-    if total == 0:
-        return {}
-    parts = {mid: count * fund // total for mid, count in shares.items()}
-    leftover = fund - sum(parts.values())
-    order = sorted(shares, key=lambda mid: (-(shares[mid] * fund % total), mid))
-    for mid in order[:leftover]:
-        parts[mid] += 1
-    return parts
-
-
-@dataclass
-class Payout:
-    member_id: int
-    shares: int
-    savings: int
-    gross: int  # shares x value per share
-    loans_netted: int  # what the member still owed, taken out of the gross
-    net: int  # cash handed over
-
-
-def share_out(session: Session, group: Group, on: dt.date) -> list[Payout]:
-    """Close the cycle: value per share = (loan-fund cash + loans outstanding) / total shares;
-    each member gets shares x value less what they still owe; the social fund stays.
-    A new cycle opens the next day."""
-    cycle = current_cycle(session, group)
-    if on < cycle.start_on:
-        raise LedgerError("before_cycle", "the share-out is before the cycle starts", "date")
-    accrue_charges(session, group, on)
-    holdings = {
-        h.member_id: h.shares
-        for h in session.scalars(
-            select(Holding).where(Holding.cycle_id == cycle.id, Holding.shares > 0)
-        )
-    }
-    owed: dict[int, int] = {}
-    for loan in session.scalars(
-        select(Loan).where(
-            Loan.group_id == group.id, Loan.status.in_([LoanStatus.OPEN, LoanStatus.OVERDUE])
-        )
-    ):
-        owed[loan.member_id] = owed.get(loan.member_id, 0) + loan.outstanding
-    if set(owed) - set(holdings):
-        raise LedgerError(
-            "unsettled",
-            "a borrower without shares still owes the group:"
-            " record the repayment or write the loan off first",
-            "loans",
-        )
-    acct = _accounts(session, group)
-    cash = acct(K.LOAN_FUND_CASH)
-    session.flush()
-    session.refresh(cash)
-    fund = cash.balance + sum(owed.values())
-    if not holdings and fund:
-        raise LedgerError(
-            "no_shares", "nobody bought shares this cycle: nothing to share by", "shares"
-        )
-    gross = split_fund(fund, holdings)
-    short = [mid for mid in holdings if gross[mid] < owed.get(mid, 0)]
-    if short:
-        member = session.get(Member, short[0])
-        raise LedgerError(
-            "unsettled",
-            f"{member.name} owes more than their share-out:"
-            " record the repayment or write the loan off first",
-            "loans",
-        )
-
-    # Close income and losses into the cycle's profit.
-    profit = acct(K.CYCLE_PROFIT)
-    closing = [
-        (acct(k), -journal.balance(session, k, group.currency, group_id=group.id))
-        for k in (K.SERVICE_CHARGE_INCOME, K.FINE_INCOME, K.EXPENSES, K.WRITE_OFFS)
-    ]
-    closing_total = sum(amount for _, amount in closing)
-    if any(amount for _, amount in closing):
-        journal.post(
-            session,
-            EntryKind.CLOSE_CYCLE,
-            group.currency,
-            [*closing, (profit, -closing_total)],
-            occurred_on=on,
-            group_id=group.id,
-        )
-
-    payouts = []
-    for member_id in sorted(holdings):
-        member = session.get(Member, member_id)
-        macct = _accounts(session, group, member)
-        saved = savings_of(session, member)
-        netted = owed.get(member_id, 0)
-        net = gross[member_id] - netted
-        journal.post(
-            session,
-            EntryKind.SHARE_OUT,
-            group.currency,
-            [
-                (macct(K.SAVINGS), saved),
-                (profit, gross[member_id] - saved),
-                (macct(K.LOAN_RECEIVABLE), -netted),
-                (cash, -net),
-            ],
-            occurred_on=on,
-            group_id=group.id,
-            member_id=member_id,
-            memo=f"{holdings[member_id]} shares",
-        )
-        for loan in open_loans(session, member):
-            loan.charge_paid, loan.principal_paid = loan.charged, loan.principal
-            loan.status, loan.closed_on = LoanStatus.REPAID, on
-        payouts.append(Payout(member_id, holdings[member_id], saved, gross[member_id], netted, net))
-
-    cycle.closed_at = dt.datetime.combine(on, dt.time())
-    cycle.end_on = on
-    start = on + dt.timedelta(days=1)
-    session.add(
-        Cycle(group_id=group.id, number=cycle.number + 1, start_on=start, end_on=_year_after(start))
-    )
-    session.flush()
-    return payouts
 
 
 # -- reading ----------------------------------------------------------------------------------

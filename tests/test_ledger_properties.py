@@ -6,11 +6,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger import db, journal, vsla
+from ledger import db, journal, shareout, vsla
 from ledger.errors import LedgerError
 from ledger.models import AccountKind as K
+from ledger.shareout import split_fund
 from ledger.vsla import MeetingRecord as R
-from ledger.vsla import split_fund
 from tests import factories, services
 from tests.ledger_checks import assert_books_balance
 
@@ -79,9 +79,9 @@ def test_any_sequence_keeps_books_balanced_and_share_out_exact(app, ops, rate, m
     cycle = vsla.current_cycle(session, group)
     if cash and not any(vsla.shares_of(session, cycle, m) for m in people):
         with pytest.raises(LedgerError, match="nobody bought shares"):
-            vsla.share_out(session, group, day)
+            shareout.share_out(session, group, day)
         return
-    payouts = vsla.share_out(session, group, day)
+    payouts = shareout.share_out(session, group, day)
     session.commit()
     assert sum(p.net for p in payouts) == cash
     assert journal.balance(session, K.LOAN_FUND_CASH, "CDF", group_id=group.id) == 0

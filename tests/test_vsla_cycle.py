@@ -2,7 +2,10 @@
 
 import datetime as dt
 
-from ledger import journal, vsla
+import pytest
+
+from ledger import journal, shareout, vsla
+from ledger.errors import LedgerError
 from ledger.models import AccountKind as K
 from ledger.models import LoanStatus
 from ledger.vsla import MeetingRecord as R
@@ -66,7 +69,7 @@ def test_full_cycle_by_hand(session):
     ]
     assert vsla.open_loans(session, b) == [] and vsla.open_loans(session, d) == []
 
-    payouts = vsla.share_out(session, group, dt.date(2025, 3, 31))
+    payouts = shareout.share_out(session, group, dt.date(2025, 3, 31))
     session.commit()
     # Fund 16,100,000 centimes over 156 shares; floors sum to 16,099,998 and the two
     # centimes left go to the largest remainders: D (108/156) then B (96/156).
@@ -122,7 +125,7 @@ def test_share_out_nets_outstanding_loans(session):
         [R(a, shares=5, loan=4_000 * FC, loan_term_months=1), R(b, shares=5)],
     )
     payouts = {
-        p.member_id: p for p in vsla.share_out(session, group, START + dt.timedelta(days=14))
+        p.member_id: p for p in shareout.share_out(session, group, START + dt.timedelta(days=14))
     }
     # Fund = cash 16,000 + owed 4,400 = 20,400 over 20 shares: 1,020 FC a share.
     assert payouts[a.id].gross == 10_200 * FC and payouts[a.id].loans_netted == 4_400 * FC
@@ -139,7 +142,46 @@ def test_write_off_is_a_loss_shared_by_all(session):
     vsla.record_meeting(session, group, START, [a, b], [R(a, shares=5), R(b, shares=5)])
     loan = vsla.disburse(session, group, a, 3_000 * FC, 1, START)
     vsla.write_off(session, loan, START + dt.timedelta(days=60))
-    payouts = vsla.share_out(session, group, START + dt.timedelta(days=61))
+    payouts = shareout.share_out(session, group, START + dt.timedelta(days=61))
     assert sum(p.net for p in payouts) == 7_000 * FC
     assert {p.net for p in payouts} == {3_500 * FC}
     assert_books_balance(session)
+
+
+def test_a_member_who_leaves_mid_cycle_gets_savings_less_debt_and_no_profit(session):
+    group = factories.group(session, rate_bp=1000)
+    stays, leaves = factories.member(session, group), factories.member(session, group)
+    vsla.record_meeting(
+        session, group, START, [stays, leaves], [R(stays, shares=5), R(leaves, shares=5)]
+    )
+    day2 = START + dt.timedelta(days=7)
+    vsla.record_meeting(
+        session,
+        group,
+        day2,
+        [stays, leaves],
+        [
+            R(stays, shares=5, fine=500 * FC),
+            R(leaves, shares=3, loan=2_000 * FC, loan_term_months=1),
+        ],
+    )
+    # leaves saved 8,000 FC and owes 2,200 FC (charge at disbursement): 5,800 FC paid out.
+    payout = shareout.member_leaves(session, leaves, day2 + dt.timedelta(days=1))
+    assert (payout.savings, payout.loans_netted, payout.net) == (8_000 * FC, 2_200 * FC, 5_800 * FC)
+    assert leaves.status.value == "inactive" and leaves.left_on == day2 + dt.timedelta(days=1)
+    assert vsla.open_loans(session, leaves) == []
+    assert vsla.savings_of(session, leaves) == 0
+    # The fine and the charge stay with the member who finishes the cycle.
+    payouts = shareout.share_out(session, group, day2 + dt.timedelta(days=2))
+    assert [(p.member_id, p.net) for p in payouts] == [(stays.id, (10_000 + 500 + 200) * FC)]
+    assert_books_balance(session)
+
+
+def test_a_leaver_who_owes_more_than_saved_is_refused(session):
+    group = factories.group(session, rate_bp=1000)
+    a, b = factories.member(session, group), factories.member(session, group)
+    vsla.record_meeting(session, group, START, [a, b], [R(a, shares=1), R(b, shares=5)])
+    vsla.disburse(session, group, a, 3_000 * FC, 1, START)
+    with pytest.raises(LedgerError) as caught:
+        shareout.member_leaves(session, a, START + dt.timedelta(days=1))
+    assert caught.value.code == "unsettled"

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ledger import db, journal, vsla
+from ledger import db, journal, shareout, vsla
 from ledger.api import auth, lookup
 from ledger.api.defaults import (
     MAX_CYCLE_START_AHEAD_DAYS,
@@ -256,7 +256,7 @@ def share_out(token: ApiToken, code: str) -> tuple[int, object]:
     on = body.date("date", required=False, latest=_tomorrow()) or dt.date.today()
     session = db.session()
     cycle = vsla.current_cycle(session, group)
-    payouts = vsla.share_out(session, group, on)
+    payouts = shareout.share_out(session, group, on)
     money = lambda minor: major(minor, group.currency)  # noqa: E731
     rows = []
     for payout in payouts:
