@@ -1,0 +1,67 @@
+"""Fault tests: real processes (gunicorn, ``python worker.py``, a redis-server of the test's
+own) broken on purpose while they work. Conditions are waited for with deadlines."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.procs import Gunicorn, app_env
+from ledger import db
+from tests import services
+from tests.fake_gateway import FakeGateway
+from tests.faults.processes import OwnRedis
+from tests.sms.conftest import Workers, app_config
+from wsgi import create_app
+
+
+@pytest.fixture
+def fake():
+    gateway = FakeGateway().start()
+    yield gateway
+    gateway.stop()
+
+
+@pytest.fixture
+def app(database_url, redis_url, fake):
+    """The app in this process, its SMS going to the fake gateway."""
+    app = create_app(app_config(database_url, redis_url, fake))
+    services.clean_tables(db.engine())
+    app.extensions["redis"].flushdb()
+    with app.app_context():
+        yield app
+    db.session.remove()
+
+
+@pytest.fixture
+def workers(app, database_url, redis_url, fake, tmp_path):
+    group = Workers(database_url, redis_url, fake, tmp_path)
+    yield group
+    group.stop_all()
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    server = OwnRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def web(tmp_path):
+    """``web(database_url, redis_url)`` starts gunicorn serving ``wsgi:app``, stopped after."""
+    started: list[Gunicorn] = []
+
+    def start(database_url: str, redis_url: str, workers: int = 2, **env: str) -> Gunicorn:
+        server = Gunicorn(
+            "wsgi:app",
+            app_env(database_url, redis_url, **env),
+            tmp_path / f"gunicorn-{len(started)}.log",
+            workers=workers,
+        )
+        started.append(server)
+        return server.ready()
+
+    yield start
+    for server in started:
+        server.stop()
