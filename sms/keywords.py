@@ -11,8 +11,7 @@ import functools
 import unicodedata
 from enum import StrEnum
 
-from locales import LANGUAGES, translator
-from locales import _ as mark
+from locales import LANGUAGES, _, translator
 from locales.gsm7 import to_gsm7
 
 
@@ -24,15 +23,17 @@ class Action(StrEnum):
     HELP = "help"  # anything else
 
 
-# TRANSLATORS: words a member can text to stop the price SMS, separated by spaces, in
-# capitals. Keep the English words and add those of your language (accents do not matter).
-_STOP = mark("STOP ARRET")
+# TRANSLATORS: words a member can text to stop the price SMS: the words people of your
+# language would type, separated by spaces (case and accents do not matter). Every
+# language's words are understood from any member, so a word may belong to one action only.
+# The SMS replies tell members the first word.
+_STOP = _("STOP ARRET")
 # TRANSLATORS: words to get the price SMS again (see STOP ARRET).
-_START = mark("START")
+_START = _("START")
 # TRANSLATORS: words to ask for the gold price (see STOP ARRET).
-_PRICE = mark("PRICE PRIX BEI NTALO")
+_PRICE = _("PRICE PRIX BEI NTALO")
 # TRANSLATORS: words to ask for one's balance (see STOP ARRET).
-_BALANCE = mark("BALANCE SOLDE SALIO")
+_BALANCE = _("BALANCE SOLDE SALIO")
 
 _MSGIDS = {Action.STOP: _STOP, Action.START: _START, Action.PRICE: _PRICE, Action.BALANCE: _BALANCE}
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from locales import Translator
-from locales import _ as mark
+from locales import Translator, _
 from locales.gsm7 import SINGLE_SEGMENT_SEPTETS, encoding_and_segments, septets, to_gsm7
 
 #: A shortened name keeps at least this many characters: enough to recognise it.
@@ -22,37 +21,37 @@ MIN_ELASTIC = 10
 # TRANSLATORS: SMS receipt for a gold sale, one segment (160 characters) with the longest
 # values. {weight} like "12.5 g"; {price} and {total} are amounts with currency; {site} is
 # the mine site's name; {lot} a lot number. Keep the line breaks.
-RECEIPT = mark(
+RECEIPT = _(
     "Receipt {receipt} {date} {time}\n{weight} x {price}/g = {total}\nSite: {site}\nLot: {lot}"
 )
 # TRANSLATORS: SMS to members when the cooperative posts the gold price; {usd} and {cdf}
 # are prices per gram; {coop} is the cooperative's name. One SMS: 160 characters.
-PRICE = mark("Gold price {date}: {usd}/g, {cdf}/g. {coop}")
+PRICE = _("Gold price {date}: {usd}/g, {cdf}/g. {coop}")
 # TRANSLATORS: as above when only a dollar price was posted.
-PRICE_USD = mark("Gold price {date}: {usd}/g. {coop}")
+PRICE_USD = _("Gold price {date}: {usd}/g. {coop}")
 # TRANSLATORS: meeting reminder sent the day before; {name} is the member's first name,
 # {group} the savings group's name, {time} like 15:00.
-MEETS_TOMORROW = mark("{name}, {group} meets tomorrow at {time}.")
+MEETS_TOMORROW = _("{name}, {group} meets tomorrow at {time}.")
 # TRANSLATORS: as above, with the amount of the member's loan due at that meeting.
-MEETS_TOMORROW_DUE = mark("{name}, {group} meets tomorrow at {time}. Loan due: {due}.")
+MEETS_TOMORROW_DUE = _("{name}, {group} meets tomorrow at {time}. Loan due: {due}.")
 # TRANSLATORS: meeting reminder sent a few hours before, on the day of the meeting.
-MEETS_TODAY = mark("{name}, {group} meets today at {time}.")
+MEETS_TODAY = _("{name}, {group} meets today at {time}.")
 # TRANSLATORS: as above, with the amount of the member's loan due at that meeting.
-MEETS_TODAY_DUE = mark("{name}, {group} meets today at {time}. Loan due: {due}.")
+MEETS_TODAY_DUE = _("{name}, {group} meets today at {time}. Loan due: {due}.")
 # TRANSLATORS: reply to an SMS "STOP": price SMS stop; receipts and reminders still come.
-STOPPED = mark("You will no longer get gold price SMS. Send START to get them again.")
+STOPPED = _("You will no longer get gold price SMS. Send START to get them again.")
 # TRANSLATORS: reply to an SMS "START".
-STARTED = mark("You will get the gold price by SMS again. Send STOP to stop.")
+STARTED = _("You will get the gold price by SMS again. Send STOP to stop.")
 # TRANSLATORS: reply to an SMS "PRICE" when the cooperative has never posted a price.
-NO_PRICE = mark("No gold price has been posted yet.")
+NO_PRICE = _("No gold price has been posted yet.")
 # TRANSLATORS: reply to an SMS "BALANCE": balances are never sent by SMS (phones are
 # shared); the member dials the USSD code and enters their PIN.
-BALANCE_ON_USSD = mark(
+BALANCE_ON_USSD = _(
     "For your balance, dial the USSD code and enter your PIN. Balances are never sent by SMS."
 )
 # TRANSLATORS: reply to any SMS we do not understand. Use the keywords of your language
 # (the ones listed for PRICE, STOP and START).
-HELP = mark("Send PRICE for the gold price, STOP to stop price SMS, START to get them again.")
+HELP = _("Send PRICE for the gold price, STOP to stop price SMS, START to get them again.")
 
 
 def fit(t: Translator, msgid: str, elastic: tuple[str, ...] = (), **values: object) -> str:

@@ -61,9 +61,14 @@ Result = Go | Replace | Stay | Back | Home | End
 
 # -- shared words -----------------------------------------------------------------------------
 
+# TRANSLATORS: shown above a screen when the caller typed something it does not offer.
 INVALID_CHOICE = _("Invalid choice.")
+# TRANSLATORS: the last line of most screens: 0 goes back, 00 to the main menu. Keep the
+# numbers; every character here is taken from the screen above it.
 NAV_BACK_HOME = _("0 Back 00 Menu")
+# TRANSLATORS: a list's next page (typing 98).
 NAV_MORE = _("98 More")
+# TRANSLATORS: typing 1 saves what the screen shows (nothing is saved before).
 CONFIRM = _("1 Confirm")
 
 
