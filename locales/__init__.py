@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
+import os
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,6 +21,8 @@ from babel import Locale
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
+
+log = logging.getLogger(__name__)
 
 DIR = Path(__file__).parent
 DOMAIN = "messages"
@@ -43,7 +48,12 @@ def N_(singular: str, plural: str) -> tuple[str, str]:
 
 
 def compile_catalogs() -> list[Path]:
-    """Compile every ``.po`` whose ``.mo`` is missing or older. Returns what was written."""
+    """Compile every ``.po`` whose ``.mo`` is missing or older. Returns what was written.
+
+    ``.mo`` files are not committed: the web process and the workers compile them when they
+    start (an editable install runs no build step). Processes starting together may compile
+    the same catalog: each writes its own temporary file and renames it into place.
+    """
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
@@ -54,10 +64,14 @@ def compile_catalogs() -> list[Path]:
             continue
         with po_path.open("rb") as handle:
             catalog = read_po(handle, locale=po_path.parent.parent.name)
-        tmp = mo_path.with_suffix(".mo.tmp")
-        with tmp.open("wb") as handle:
-            write_mo(handle, catalog, use_fuzzy=False)
-        tmp.replace(mo_path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{DOMAIN}.", suffix=".mo.tmp", dir=mo_path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                write_mo(handle, catalog, use_fuzzy=False)
+            os.replace(tmp, mo_path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
         written.append(mo_path)
     return written
 
@@ -124,8 +138,13 @@ class Translator:
 
 @functools.cache
 def _translations(language: str) -> NullTranslations:
-    if language == "en":
-        return NullTranslations()
+    """The language's catalog; English (the msgids) for whatever it lacks. Cached for the
+    life of the process, so it compiles first: a process that translates before
+    ``create_app()`` (a script, a test) must not keep the fallback for good."""
+    try:
+        compile_catalogs()
+    except OSError:  # a read-only install: use the .mo files it shipped with
+        log.warning("could not compile the catalogs in %s", DIR, exc_info=True)
     return Translations.load(str(DIR), [language], domain=DOMAIN)
 
 
