@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench install migration
+.PHONY: demo test lint bench install migration catalogs
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,9 @@ migration: install
 	$(BIN)/python -c "import tempfile, pathlib; from ledger.db import make_engine; from ledger import schema; d = tempfile.mkdtemp(); schema.revision(make_engine(f'sqlite:///{d}/m.db'), 'initial schema')"
 	cd ledger/migrations/versions && f=$$(ls *_initial_schema.py) && sed -i "s/^revision = '.*'/revision = '0001'/; s/^Revision ID: .*/Revision ID: 0001/" $$f && mv $$f 0001_initial.py
 	$(BIN)/ruff format ledger/migrations/versions >/dev/null
+
+# Catalogs: the words of the code into locales/messages.pot, then into every language's catalog
+# (new words empty, changed ones marked fuzzy). Translate those, then `make test`.
+catalogs: install
+	$(BIN)/pybabel -q extract
+	$(BIN)/pybabel -q update

@@ -7,6 +7,7 @@ import itertools
 
 from ledger import db, gold
 from ledger.models import InboundMessage, Member, MessageKind
+from locales import DEFAULT_LANGUAGE, translator
 from sms import templates
 from sms.keywords import Action, read
 from tests import factories
@@ -29,6 +30,11 @@ def text(client, phone: str, body: str, sms_id: str | None = None, **params):
         },
     )
     return answer
+
+
+def reply(language: str, msgid: str) -> str:
+    """A reply as a member of ``language`` gets it."""
+    return templates.plain(translator(language), msgid)
 
 
 def opted_out(member_id: int) -> bool:
@@ -81,7 +87,7 @@ def test_keywords_opt_out_price_balance_and_help(session, client, fake, workers)
     assert text(client, neema.phone, "Arrêt").status_code == 200
     wait_until(lambda: opted_out(amani.id) and opted_out(neema.id), 10, "both opted out")
     fake.wait_for(lambda: len(fake.texts_to(neema.phone)) == 2, 10, "Neema's reply")
-    assert fake.texts_to(amani.phone)[1:] == [templates.STOPPED]  # once, despite the repeat
+    assert fake.texts_to(amani.phone)[1:] == [reply("sw", templates.STOPPED)]  # once only
 
     # Opted out: the next price goes to nobody of the two.
     gold.post_price(session, coop, usd_per_gram=97_00)
@@ -99,9 +105,12 @@ def test_keywords_opt_out_price_balance_and_help(session, client, fake, workers)
 
     to_amani = fake.texts_to(amani.phone)
     assert "97 $/g" in to_amani[2]  # the latest price (whole dollars without cents)
-    assert to_amani[3] == templates.HELP
-    assert fake.texts_to(neema.phone)[2:] == [templates.STARTED, templates.BALANCE_ON_USSD]
-    assert fake.texts_to(stranger) == [templates.NO_PRICE]
+    assert to_amani[3] == reply("sw", templates.HELP)
+    assert fake.texts_to(neema.phone)[2:] == [
+        reply("fr", templates.STARTED),
+        reply("fr", templates.BALANCE_ON_USSD),
+    ]
+    assert fake.texts_to(stranger) == [reply(DEFAULT_LANGUAGE, templates.NO_PRICE)]
     # Nobody got the second broadcast (both had opted out when it was posted).
     price_rows = [m for m in messages() if m.kind == MessageKind.PRICE]
     assert len(price_rows) == 2

@@ -13,7 +13,8 @@ from locales.gsm7 import SINGLE_SEGMENT_SEPTETS, is_gsm7, septets, to_gsm7
 from sms import templates
 
 #: Longest names (80 characters, with letters that need transliterating).
-NAME = ("Mbɔ́tɛ Nyɛ́lɛ́ " * 8)[:80]
+NAME_CHARS = 80
+NAME = ("Mbɔ́tɛ Nyɛ́lɛ́ " * 8)[:NAME_CHARS]
 LONG_AT = dt.datetime(2099, 12, 31, 22, 59)  # two-digit everything
 
 
@@ -62,7 +63,7 @@ def worst_cases(t):
                 ),
                 [NAME],
             )
-    for msgid in (
+    for msgid in (  # replies to inbound SMS: no values
         templates.STOPPED,
         templates.STARTED,
         templates.NO_PRICE,
@@ -72,19 +73,35 @@ def worst_cases(t):
         yield msgid[:20], templates.plain(t, msgid), []
 
 
+def kept(name: str, text: str) -> int:
+    """How many characters of ``name`` (as sent) made it into ``text``."""
+    sent = to_gsm7(name)
+    return max(n for n in range(len(sent) + 1) if sent[:n] in text)
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_template_fits_one_gsm7_segment(language):
+    """Fixed texts must fit as they are; texts with names shorten the names to fit, never
+    below ``MIN_ELASTIC``. Printed: the longest fixed text, and the template leaving the
+    least room for names (the margin a translation has left)."""
     t = translator(language)
-    worst = ("", 0)
+    longest, tightest = (0, ""), (NAME_CHARS + 1, "", "")
     for label, text, names in worst_cases(t):
         assert is_gsm7(text), (label, text)
         length = septets(text)
         assert length <= SINGLE_SEGMENT_SEPTETS, (label, length, text)
         for name in names:
-            kept = to_gsm7(name)[: templates.MIN_ELASTIC]
-            assert kept in text, f"{label}: the name was cut below {templates.MIN_ELASTIC}"
-        worst = max(worst, (label, length), key=lambda w: w[1])
-    print(f"{language}: longest SMS {worst[1]} septets ({worst[0]})")
+            room = kept(name, text)
+            assert room >= templates.MIN_ELASTIC, f"{label}: the name was cut to {room}: {text}"
+            tightest = min(tightest, (room, label, text))
+        if not names:
+            longest = max(longest, (length, label))
+    room, label, text = tightest
+    print(
+        f"\n{language}: longest fixed SMS {longest[0]} of {SINGLE_SEGMENT_SEPTETS} septets "
+        f"({longest[1]}); least room for names: {label}, {room} of {NAME_CHARS} characters "
+        f"kept (at least {templates.MIN_ELASTIC}):\n{text}"
+    )
 
 
 def test_short_names_are_kept_whole():

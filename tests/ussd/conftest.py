@@ -2,17 +2,52 @@
 
 from __future__ import annotations
 
+from string import Formatter
 from types import SimpleNamespace
 
 import pytest
 
 from ledger import pins
-from locales.gsm7 import is_gsm7
+from locales import translator
+from locales.gsm7 import is_gsm7, to_gsm7
 from tests import factories
 from ussd.defaults import MAX_SCREEN_CHARS
 from ussd.dial import Phone, client_transport
 
 PIN = "2580"
+
+
+class Words:
+    """What a caller speaking ``lang`` reads for a msgid, as the phone shows it."""
+
+    def __init__(self, lang: str):
+        self.t = translator(lang)
+
+    def __call__(self, msgid: str, **values: object) -> str:
+        return to_gsm7(self.t.gettext(msgid, **values))
+
+    def n(self, singular: str, plural: str, n: int, **values: object) -> str:
+        return to_gsm7(self.t.ngettext(singular, plural, n, **values))
+
+    def parts(self, msgid: str) -> list[str]:
+        """The translated words around the placeholders (whatever their values)."""
+        names = {name for _lit, name, _spec, _conv in Formatter().parse(msgid) if name}
+        text = self.t.gettext(msgid, **dict.fromkeys(names, "\0"))
+        return [to_gsm7(part) for part in text.split("\0")]
+
+    def head(self, msgid: str) -> str:
+        """The words before the first placeholder."""
+        return self.parts(msgid)[0]
+
+    def shown(self, msgid: str, screen: str) -> bool:
+        """Every part of ``msgid`` is on ``screen``, in order."""
+        at = 0
+        for part in self.parts(msgid):
+            at = screen.find(part, at)
+            if at < 0:
+                return False
+            at += len(part)
+        return True
 
 
 def check_answer(answer: str) -> str:

@@ -6,37 +6,43 @@ import pytest
 from werkzeug.serving import make_server
 
 from ledger import db
-from tests.ussd.conftest import PIN
+from locales import DEFAULT_LANGUAGE
+from tests.ussd.conftest import PIN, Words
+from ussd import conversation
 
 
 def test_dial_prints_every_screen_of_a_script(runner, world):
     result = runner.invoke(args=["dial", world.member.phone, "--inputs", f"1*{PIN}*00*5*0"])
     assert result.exit_code == 0, result.output
-    out = result.output
-    assert out.startswith("> *384*1#\nCON Sanduku: Amani\n1 My savings")
-    assert "> 1\nCON Enter your PIN:" in out and f"> {PIN}\nCON Groupe VSLA1\n" in out
-    assert "> 5\nCON Next meeting of Groupe VSLA1:" in out
-    assert out.count("CON Sanduku: Amani") == 3
+    out, w = result.output, Words(world.member.language)
+    menu = "CON " + w("Sanduku: {name}", name="Amani")
+    assert out.startswith(f"> *384*1#\n{menu}\n1 {w('My savings')}")
+    assert f"> 1\nCON {w('Enter your PIN:')}" in out and f"> {PIN}\nCON Groupe VSLA1\n" in out
+    meeting = "Next meeting of {group}:\n{weekday} {date} at {time}"
+    assert f"> 5\nCON {w.head(meeting)}Groupe VSLA1" in out
+    assert out.count(menu) == 3
 
 
 def test_dial_interactive_until_the_session_ends(runner, world):
     result = runner.invoke(args=["dial", world.buyer.phone], input="8\n0000\n0000\n0000\n")
     assert result.exit_code == 0, result.output
-    assert "Wrong PIN. 2 tries left." in result.output
-    assert "END PIN locked until" in result.output  # the session ended: no more prompts
+    w = Words(world.buyer.language)
+    assert w.n("Wrong PIN. {n} try left.", "Wrong PIN. {n} tries left.", 2) in result.output
+    locked = w.head("PIN locked until {when}. Ask your officer to unlock it.")
+    assert f"END {locked}" in result.output  # the session ended: no more prompts
 
 
 def test_dial_an_unknown_number(runner, world):
     result = runner.invoke(args=["dial", "+243819999999", "--inputs", "1*2"])
     assert result.exit_code == 0
-    assert "END Sanduku: this number is not registered." in result.output
+    assert "END " + Words(DEFAULT_LANGUAGE)(conversation.NOT_REGISTERED) in result.output
     assert "> 1" not in result.output
 
 
 def test_dial_passes_the_callback_token(app, runner, world):
     app.config["CALLBACK_TOKEN"] = "s3cret"
     result = runner.invoke(args=["dial", world.member.phone, "--inputs", "3"])
-    assert "CON No gold price posted yet." in result.output
+    assert "CON " + Words(world.member.language)("No gold price posted yet.") in result.output
     result = runner.invoke(args=["dial", world.member.phone, "--token", "wrong", "--inputs", "3"])
     assert result.exit_code != 0 and "HTTP 403" in str(result.exception)
 
@@ -56,5 +62,7 @@ def server(app):
 def test_dial_a_running_server(runner, world, server):
     result = runner.invoke(args=["dial", world.member.phone, "--url", server, "--inputs", "5*00"])
     assert result.exit_code == 0, result.output
-    assert "> 5\nCON Next meeting of Groupe VSLA1:" in result.output
-    assert result.output.count("CON Sanduku: Amani") == 2
+    w = Words(world.member.language)
+    meeting = "Next meeting of {group}:\n{weekday} {date} at {time}"
+    assert f"> 5\nCON {w.head(meeting)}Groupe VSLA1" in result.output
+    assert result.output.count("CON " + w("Sanduku: {name}", name="Amani")) == 2

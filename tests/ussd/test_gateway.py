@@ -9,7 +9,7 @@ from ledger import db, events
 from ledger.models import Purchase
 from locales import translator
 from locales.gsm7 import to_gsm7
-from tests.ussd.conftest import PIN, check_answer
+from tests.ussd.conftest import PIN, Words, check_answer
 from ussd import conversation, sessions
 from ussd.defaults import SESSION_TTL_SECONDS
 from ussd.screens import SCREENS
@@ -38,7 +38,7 @@ def purchases(session):
 def to_confirmation(phone, world):
     handset = phone(world.buyer.phone)
     screen = handset.walk("8", PIN, world.member.phone, "1", "12#5", "95")
-    assert "Total" in screen and screen.startswith("CON")
+    assert Words(world.buyer.language)("1 Confirm") in screen and screen.startswith("CON")
     return handset
 
 
@@ -60,13 +60,15 @@ def test_unknown_numbers_are_told_how_to_join(client, world, number):
 
 def test_first_screen_is_the_menu_in_the_members_language(client, world):
     answer = client.post("/ussd", data=form("s1", world.member.phone)).get_data(as_text=True)
-    assert answer.startswith("CON Sanduku: Amani\n1 ")
+    w = Words(world.member.language)
+    assert answer.startswith(f"CON {w('Sanduku: {name}', name='Amani')}\n1 {w('My savings')}")
 
 
 def test_a_retried_confirmation_answers_the_same_and_buys_once(session, phone, world):
     handset = to_confirmation(phone, world)
     receipt = handset.reply("1")
-    assert receipt.startswith("END") and "Receipt R" in receipt
+    saved = Words(world.buyer.language).head("Saved. Receipt {receipt}.\n{miner} gets an SMS.")
+    assert receipt.startswith(f"END {saved}R")
     assert handset.resend() == receipt
     assert handset.resend() == receipt
     assert purchases(session) == 1
@@ -77,7 +79,7 @@ def test_a_retried_step_does_not_advance_the_session(phone, world):
     handset.dial()
     first = handset.reply("6")
     assert handset.resend() == first  # still the language screen, not a second "6"
-    assert handset.reply("4").startswith("CON Language saved.")
+    assert handset.reply("4").startswith("CON " + Words("en")("Language saved."))
 
 
 def test_parallel_retries_of_a_confirmation_buy_once(app, session, phone, world):
@@ -128,7 +130,8 @@ def test_an_input_holding_star_is_read_as_the_replies_it_holds(phone, world):
     apart.reply("1")
     assert apart.reply(PIN) == together and together.startswith("CON Groupe VSLA1")
     # and the session goes on from there
-    assert one_go.reply("00").startswith("CON Sanduku: Amani")
+    title = Words(world.member.language)("Sanduku: {name}", name="Amani")
+    assert one_go.reply("00").startswith("CON " + title)
 
 
 def test_text_that_does_not_follow_on_ends_politely(client, world):
@@ -140,21 +143,24 @@ def test_text_that_does_not_follow_on_ends_politely(client, world):
 
 def test_replies_dialled_with_the_code_are_walked(client, world):
     # *384*1*3# : the gateway's first request already holds "3"
+    w = Words(world.member.language)
     answer = client.post("/ussd", data=form("short", world.member.phone, "3"))
-    assert answer.get_data(as_text=True).startswith("CON No gold price posted yet.")
+    assert answer.get_data(as_text=True).startswith("CON " + w("No gold price posted yet."))
     answer = client.post("/ussd", data=form("short", world.member.phone, "3*00"))
-    assert answer.get_data(as_text=True).startswith("CON Sanduku: Amani")
+    assert answer.get_data(as_text=True).startswith("CON " + w("Sanduku: {name}", name="Amani"))
 
 
 def test_a_first_request_never_walks_into_a_write(session, client, world):
     """A session whose state was lost is walked again from its text, but stops at the
     confirmation: the purchase is written only on a "1" typed on a screen it has shown."""
+    w = Words(world.buyer.language)
     text = f"8*{PIN}*{world.member.phone}*1*12#5*95*1"
     answer = client.post("/ussd", data=form("lost", world.buyer.phone, text))
     assert answer.get_data(as_text=True).startswith("CON Amani Furaha\nMine SITE1\n")
-    assert "1 Confirm" in answer.get_data(as_text=True) and purchases(session) == 0
+    assert w("1 Confirm") in answer.get_data(as_text=True) and purchases(session) == 0
     answer = client.post("/ussd", data=form("lost", world.buyer.phone, text + "*1"))
-    assert answer.get_data(as_text=True).startswith("END Saved. Receipt")
+    saved = w.head("Saved. Receipt {receipt}.\n{miner} gets an SMS.")
+    assert answer.get_data(as_text=True).startswith("END " + saved)
     assert purchases(session) == 1
 
 
@@ -162,7 +168,7 @@ def test_another_phone_cannot_continue_a_session(client, world):
     client.post("/ussd", data=form("s1", world.member.phone))
     answer = client.post("/ussd", data=form("s1", world.officer.phone, "3")).get_data(as_text=True)
     assert answer.startswith("END ")
-    assert "Gold price" not in answer
+    assert Words(world.member.language)("No gold price posted yet.") not in answer
 
 
 def test_session_state_expires_a_little_after_the_gateways_session(app, client, world):
@@ -203,7 +209,10 @@ def test_a_crashing_screen_ends_politely_and_is_logged(client, world, monkeypatc
     assert PIN not in record.getMessage()  # the text holds PINs: never logged
     # the session is still usable afterwards
     answer = client.post("/ussd", data=form("s1", world.member.phone, "5"))
-    assert answer.get_data(as_text=True).startswith("CON Next meeting")
+    meeting = Words(world.member.language).head(
+        "Next meeting of {group}:\n{weekday} {date} at {time}"
+    )
+    assert answer.get_data(as_text=True).startswith("CON " + meeting)
 
 
 def test_redis_down_ends_cleanly(database_url, world):

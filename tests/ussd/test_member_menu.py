@@ -10,7 +10,7 @@ from ledger.models import Member
 from ledger.vsla import MeetingRecord
 from locales import LANGUAGES, translator
 from locales.gsm7 import to_gsm7
-from tests.ussd.conftest import PIN
+from tests.ussd.conftest import PIN, Words
 from ussd import context
 
 FC = 100
@@ -52,11 +52,17 @@ def save_meeting(session, world, **record):
 def test_savings(session, phone, world, lang):
     save_meeting(session, world, shares=4, social_fund=200 * FC)
     screen = phone(world.member.phone).walk("1", PIN)
-    shown = door(lang)
+    shown, w, t = door(lang), Words(lang), translator(lang)
     assert screen.startswith("CON Groupe VSLA1\n")
     assert shown.money(4000 * FC, "CDF") in screen and shown.money(200 * FC, "CDF") in screen
-    assert "\nShares: 4\n" in screen
-    assert screen.endswith("0 Back 00 Menu")
+    savings = w(
+        "{group}\nShares: {shares}\nSavings: {savings}\nSocial fund: {social}",
+        group="Groupe VSLA1",
+        shares=t.number(4),
+        savings=t.money(4000 * FC, "CDF"),
+        social=t.money(200 * FC, "CDF"),
+    )
+    assert screen == f"CON {savings}\n{w('0 Back 00 Menu')}"
 
 
 def test_loan(session, phone, world, lang):
@@ -67,7 +73,7 @@ def test_loan(session, phone, world, lang):
     shown = door(lang)
     for amount in (4_000 * FC, loan.charged, loan.outstanding):
         assert shown.money(amount, "CDF") in screen
-    assert shown.date(loan.due_on) in screen and "(open)" in screen
+    assert shown.date(loan.due_on) in screen and f"({Words(lang)('open')})" in screen
 
 
 def test_no_loan(phone, world, lang):
@@ -77,7 +83,7 @@ def test_no_loan(phone, world, lang):
 
 def test_gold_prices_need_no_pin(session, phone, world, lang):
     handset = phone(world.member.phone)
-    assert "No gold price" in handset.walk("3")
+    assert Words(lang)("No gold price posted yet.") in handset.walk("3")
     post = gold.post_price(session, world.coop, 95_50, 270_000_00)
     session.commit()
     screen = phone(world.member.phone).walk("3")
@@ -101,17 +107,18 @@ def test_my_sales_page_through(session, phone, world, lang):
     ]
     session.commit()
     newest_first = [p.receipt_number for p in reversed(made)]
+    w = Words(lang)
     handset = phone(world.member.phone)
     pages = [handset.walk("4", PIN)]
-    while "98 More" in pages[-1]:
+    while w("98 More") in pages[-1]:
         pages.append(handset.reply("98"))
     assert len(pages) >= 3
     seen = [r for page in pages for r in newest_first if r in page]
     assert seen == newest_first  # each once, newest first, across pages
     assert door(lang).grams(7250) in pages[0]
-    assert handset.reply("98").startswith("CON No more.")
+    assert handset.reply("98").startswith("CON " + w("No more."))
     assert handset.reply("0") == pages[-2]  # 0 goes back a page
-    assert handset.reply("00").startswith("CON Sanduku: Amani")
+    assert handset.reply("00").startswith("CON " + w("Sanduku: {name}", name="Amani"))
 
 
 def test_next_meeting_in_local_time(phone, world, lang):
@@ -125,30 +132,35 @@ def test_next_meeting_in_local_time(phone, world, lang):
 @pytest.mark.parametrize(("key", "chosen"), [("1", "sw"), ("2", "ln"), ("3", "fr"), ("4", "en")])
 def test_language_is_stored(session, phone, world, lang, key, chosen):
     screen = phone(world.member.phone).walk("6", key)
-    assert screen.startswith("CON Language saved.\nSanduku: Amani")
+    w = Words(chosen)  # the notice and the menu are in the new language
+    assert screen.startswith(f"CON {w('Language saved.')}\n{w('Sanduku: {name}', name='Amani')}")
     session.expire_all()
     assert session.get(Member, world.member.id).language == chosen
 
 
 def test_change_pin(session, phone, world, lang):
+    w = Words(lang)
     handset = phone(world.member.phone)
-    assert "PIN" in handset.walk("7", PIN)
-    assert "again" in handset.reply("2468")
-    assert handset.reply("2468").startswith("CON PIN saved.")
+    assert w("New PIN of 4 digits:") in handset.walk("7", PIN)
+    assert w("Type the same PIN again:") in handset.reply("2468")
+    assert handset.reply("2468").startswith("CON " + w("PIN saved."))
     # a new session knows only the new PIN
-    assert "Wrong PIN" in phone(world.member.phone).walk("1", PIN)
+    wrong = w.n("Wrong PIN. {n} try left.", "Wrong PIN. {n} tries left.", 2)
+    assert wrong in phone(world.member.phone).walk("1", PIN)
     assert phone(world.member.phone).walk("1", "2468").startswith("CON Groupe VSLA1")
 
 
 def test_back_and_main(phone, world, lang):
+    w = Words(lang)
     handset = phone(world.member.phone)
     menu = handset.dial()
-    assert handset.reply("5").endswith("0 Back 00 Menu")
+    assert handset.reply("5").endswith(w("0 Back 00 Menu"))
     assert handset.reply("0") == menu
     handset.reply("6")
     assert handset.reply("00") == menu
     assert handset.reply("0") == menu  # nowhere further back than the menu
-    assert handset.reply("42").startswith("CON Invalid choice.\nSanduku")
+    title = w("Sanduku: {name}", name="Amani")
+    assert handset.reply("42").startswith(f"CON {w('Invalid choice.')}\n{title}")
 
 
 def test_screens_use_the_members_catalog(session, phone, world, lang, monkeypatch):

@@ -11,7 +11,7 @@ from ledger.vsla import MeetingRecord
 from locales import LANGUAGES, translator
 from locales.gsm7 import to_gsm7
 from tests import factories
-from tests.ussd.conftest import PIN
+from tests.ussd.conftest import PIN, Words
 
 FC = 100
 
@@ -50,12 +50,13 @@ def test_buyer_records_a_purchase_at_the_posted_price(
 ):
     gold.post_price(session, world.coop, 95_50, 270_000_00)
     session.commit()
+    w = Words(lang)
     handset = phone(world.buyer.phone)
-    assert handset.walk("8").startswith("CON Enter your PIN")
-    assert "phone or member number" in handset.reply(PIN)
+    assert handset.walk("8").startswith("CON " + w("Enter your PIN:"))
+    assert w("Buy gold.\nMiner's phone or member number:") in handset.reply(PIN)
     sites = handset.reply(world.member.phone)
     assert "1 Mine SITE1" in sites and "REDSITE" not in sites  # red sites are not offered
-    assert "Weight in grams" in handset.reply("1")
+    assert w("Weight in grams:\n(12#5 = 12.5 g)") in handset.reply("1")
     shown = translator(lang)
     assert to_gsm7(shown.money(95_50, "USD")) in handset.reply(weight)
     confirm = handset.reply("1")  # the posted price
@@ -64,7 +65,8 @@ def test_buyer_records_a_purchase_at_the_posted_price(
     assert to_gsm7(shown.grams(mg)) in confirm and to_gsm7(shown.money(total, "USD")) in confirm
     receipt = handset.reply("1")
     (purchase,) = all_purchases(session)
-    assert receipt == f"END Saved. Receipt {purchase.receipt_number}.\nAmani gets an SMS."
+    saved = "Saved. Receipt {receipt}.\n{miner} gets an SMS."
+    assert receipt == "END " + w(saved, receipt=purchase.receipt_number, miner="Amani")
     assert (purchase.miner_id, purchase.buyer_id, purchase.site_id) == (
         world.member.id,
         world.buyer.id,
@@ -75,11 +77,12 @@ def test_buyer_records_a_purchase_at_the_posted_price(
 
 
 def test_buyer_types_a_price_and_finds_the_miner_by_member_number(session, phone, world, lang):
+    w = Words(lang)
     handset = phone(world.buyer.phone)
     handset.walk("8", PIN, str(world.member.id), "1", "3")
-    assert "Price per gram in $:" in handset.last and "Posted" not in handset.last
-    assert handset.reply("abc").startswith("CON Type a number.")
-    assert handset.reply("2000").startswith("CON Too large.")
+    assert handset.last == f"CON {w('Price per gram in $:')}\n{w('0 Back 00 Menu')}"
+    assert handset.reply("abc").startswith("CON " + w("Type a number."))
+    assert handset.reply("2000").startswith("CON " + w("Too large."))
     handset.reply("101#25")
     handset.reply("1")
     (purchase,) = all_purchases(session)
@@ -88,7 +91,8 @@ def test_buyer_types_a_price_and_finds_the_miner_by_member_number(session, phone
 
 def test_buyer_picks_the_miner_on_a_shared_phone(session, phone, world, lang):
     handset = phone(world.buyer.phone)
-    assert handset.walk("8", PIN, world.shared).startswith("CON Which one?\n1 Furaha\n2 Dieudonne")
+    which = f"CON {Words(lang)('Which one?')}\n1 Furaha\n2 Dieudonne"
+    assert handset.walk("8", PIN, world.shared).startswith(which)
     handset.reply("2")
     handset.reply("1")
     handset.reply("2")
@@ -99,30 +103,33 @@ def test_buyer_picks_the_miner_on_a_shared_phone(session, phone, world, lang):
 
 
 def test_buyer_input_errors_are_shown_on_the_same_screen(session, phone, world, lang):
+    w = Words(lang)
+    weight = w("Weight in grams:\n(12#5 = 12.5 g)")
     handset = phone(world.buyer.phone)
     handset.walk("8", PIN)
-    assert handset.reply("+243819999999").startswith("CON No member with this number.\n")
-    assert handset.reply("99999").startswith("CON No member with this number.\n")
+    assert handset.reply("+243819999999").startswith(f"CON {w('No member with this number.')}\n")
+    assert handset.reply("99999").startswith(f"CON {w('No member with this number.')}\n")
     handset.reply(world.member.phone)
     handset.reply("1")
-    assert handset.reply("0").startswith("CON Site of the gold:")  # 0 is back, not a weight
+    assert handset.reply("0").startswith("CON " + w("Site of the gold:"))  # back, not a weight
     handset.reply("1")
-    assert handset.reply("12#5#5").startswith("CON Type a number.\nWeight")
-    assert handset.reply("12#5555").startswith("CON Too many decimals.\nWeight")
-    assert handset.reply("20000").startswith("CON Out of range.\nWeight")
+    assert handset.reply("12#5#5").startswith(f"CON {w('Type a number.')}\n{weight}")
+    assert handset.reply("12#5555").startswith(f"CON {w('Too many decimals.')}\n{weight}")
+    assert handset.reply("20000").startswith(f"CON {w('Out of range.')}\n{weight}")
     handset.reply("10")
     handset.reply("95")
-    assert handset.reply("2").startswith("CON Invalid choice.\n")
-    assert handset.reply("0").startswith("CON Price per gram")  # back to change the price
+    assert handset.reply("2").startswith(f"CON {w('Invalid choice.')}\n")
+    assert handset.reply("0").startswith("CON " + w("Price per gram in $:"))  # change the price
     assert all_purchases(session) == []
 
 
 def test_a_buyer_without_a_cooperative_is_told(session, phone, world, lang):
     world.buyer.cooperative_id = None
     session.commit()
+    told = Words(lang)("You are not attached to a cooperative.")
     handset = phone(world.buyer.phone)
-    assert "not attached to a cooperative" in handset.walk("8", PIN)
-    assert "not attached to a cooperative" in handset.reply(world.member.phone)
+    assert told in handset.walk("8", PIN)
+    assert told in handset.reply(world.member.phone)
 
 
 # -- officer ----------------------------------------------------------------------------------
@@ -130,19 +137,24 @@ def test_a_buyer_without_a_cooperative_is_told(session, phone, world, lang):
 
 def test_officer_records_members_one_at_a_time(session, phone, world, lang):
     handset = phone(world.officer.phone)
-    shown = translator(lang)
+    shown, w = translator(lang), Words(lang)
     today = shown.local(dt.datetime.now(dt.UTC)).date()
+    who = w("Meeting {date}, who? (+ done)", date=shown.date(today))
     names = handset.walk("9", PIN)
-    assert names.startswith(f"CON Meeting {shown.date(today)}, who? (+ done)\n1 Amani Furaha\n")
+    assert names.startswith(f"CON {who}\n1 Amani Furaha\n")
     shares = handset.reply("1")
-    assert shares.startswith("CON Amani Furaha\nShares (1-5) at ")
-    assert handset.reply("6").startswith("CON Type 1 to 5.")
-    assert handset.reply("3").startswith("CON Social fund ")
+    ask = w.parts("{name}\nShares (1-{max}) at {value}:")[1]  # the words after the name
+    assert shares.startswith("CON Amani Furaha" + ask)
+    assert handset.reply("6").startswith("CON " + w("Type 1 to {max}.", max=5))
+    assert handset.reply("3").startswith("CON " + w.head("Social fund {amount}?"))
     confirm = handset.reply("1")
-    assert confirm.startswith("CON Amani Furaha\nShares: 3 = ")
+    record = (
+        "{name}\nShares: {shares} = {value}\nSocial: {social}\nRepaid: {repaid}\nTotal: {total}"
+    )
+    assert confirm.startswith("CON Amani Furaha" + w.parts(record)[1] + "3")
     assert to_gsm7(shown.money(3200 * FC, "CDF")) in confirm
     saved = handset.reply("1")
-    assert saved.startswith("CON Saved for Amani.\nMeeting")
+    assert saved.startswith(f"CON {w('Saved for {name}.', name='Amani')}\n{who}")
     assert "1 Amani Furaha +" in saved
     # the next member, without social fund
     handset.reply("3")  # Furaha Dhedonga
@@ -167,19 +179,20 @@ def test_officer_records_a_repayment_and_sees_ledger_refusals(session, phone, wo
     )
     session.commit()
     (loan,) = vsla.open_loans(session, world.member)
-    shown = translator(lang)
+    shown, w = translator(lang), Words(lang)
     handset = phone(world.officer.phone)
     shares = handset.walk("9", PIN, "1")
-    assert "Already today: 5" in shares
+    assert w("Already today: {n}", n=5) in shares
     handset.reply("1")
     repay = handset.reply("2")
-    assert repay.startswith("CON Amani owes ")
+    assert repay.startswith("CON Amani" + w.parts("{name} owes {owed}.\nRepayment today?")[1])
     assert to_gsm7(shown.money(loan.outstanding, "CDF")) in repay
     handset.reply("2")
     handset.reply("1000000")
     refused = handset.reply("1")
     # The sixth share is refused by the books, and nothing is written.
-    assert refused == "CON Not saved:\nAlready 5 shares today; at most 5.\n0 Back 00 Menu"
+    why = w("Already {bought} shares today; at most {max}.", bought=5, max=5)
+    assert refused == f"CON {w('Not saved:')}\n{why}\n{w('0 Back 00 Menu')}"
     session.expire_all()
     assert vsla.savings_of(session, world.member) == 5000 * FC
 
@@ -188,7 +201,10 @@ def test_officer_records_a_repayment_and_sees_ledger_refusals(session, phone, wo
         handset.reply("0")
     handset.reply("2")  # Dieudonne: no loan, so no repayment question
     handset.reply("1")
-    assert handset.reply("2").startswith("CON Dieudonne Dhedonga\nShares: 1")
+    record = (
+        "{name}\nShares: {shares} = {value}\nSocial: {social}\nRepaid: {repaid}\nTotal: {total}"
+    )
+    assert handset.reply("2").startswith("CON Dieudonne Dhedonga" + w.parts(record)[1] + "1")
     handset.reply("00")
 
 
@@ -208,12 +224,16 @@ def test_officer_repayment_above_what_is_owed_is_refused(session, phone, world, 
     too_much = loan.outstanding + 1000 * FC
     handset.reply(str(too_much // FC))
     refused = handset.reply("1")
-    owed = to_gsm7(translator(lang).money(loan.outstanding, "CDF"))
-    assert refused == f"CON Not saved:\nOwes only {owed}.\n0 Back 00 Menu"
-    assert handset.reply("0").startswith("CON Amani Furaha\nShares: 1")
+    w = Words(lang)
+    owed = w("Owes only {owed}.", owed=translator(lang).money(loan.outstanding, "CDF"))
+    assert refused == f"CON {w('Not saved:')}\n{owed}\n{w('0 Back 00 Menu')}"
+    record = (
+        "{name}\nShares: {shares} = {value}\nSocial: {social}\nRepaid: {repaid}\nTotal: {total}"
+    )
+    assert handset.reply("0").startswith("CON Amani Furaha" + w.parts(record)[1] + "1")
     handset.reply("0")
     handset.reply(str(loan.outstanding // FC))
-    assert handset.reply("1").startswith("CON Saved for Amani.")
+    assert handset.reply("1").startswith("CON " + w("Saved for {name}.", name="Amani"))
     session.expire_all()
     assert vsla.open_loans(session, world.member) == []
 
@@ -222,9 +242,10 @@ def test_officer_list_pages_through_a_big_group(session, phone, world, lang):
     for n in range(25):
         factories.member(session, world.group, name=f"Mwanachama Mrefu Sana Jina {n:02d} Kabila")
     session.commit()
+    w = Words(lang)
     handset = phone(world.officer.phone)
     pages = [handset.walk("9", PIN)]
-    while "98 More" in pages[-1]:
+    while w("98 More") in pages[-1]:
         pages.append(handset.reply("98"))
     everyone = [
         line
@@ -237,13 +258,14 @@ def test_officer_list_pages_through_a_big_group(session, phone, world, lang):
     # a number from another page still picks that member
     chosen = next(line for line in everyone if line.startswith("29 "))
     assert handset.reply("29").startswith("CON " + chosen.split(" ", 1)[1].removesuffix(" +"))
-    assert handset.reply("00").startswith("CON Sanduku: Neema")
+    assert handset.reply("00").startswith("CON " + w("Sanduku: {name}", name="Neema"))
 
 
 def test_an_officer_without_a_group_is_told(session, phone, world, lang):
     world.officer.group_id = None
     session.commit()
-    assert "not in a savings group" in phone(world.officer.phone).walk("9", PIN)
+    told = Words(lang)("You are not in a savings group.")
+    assert told in phone(world.officer.phone).walk("9", PIN)
 
 
 # -- coordinator ------------------------------------------------------------------------------
@@ -251,15 +273,16 @@ def test_an_officer_without_a_group_is_told(session, phone, world, lang):
 
 @pytest.mark.parametrize(("cdf", "cdf_minor"), [("270000", 270_000_00), ("1", None)])
 def test_coordinator_posts_the_price(session, phone, world, lang, announced, cdf, cdf_minor):
-    shown = translator(lang)
+    shown, w = translator(lang), Words(lang)
     handset = phone(world.coordinator.phone)
-    assert "price" in handset.walk("10", PIN)
-    assert "FC per gram" in handset.reply("95#5")
+    assert w("Today's gold price\nin $ per gram:\n(95#5 = 95.50 $)") in handset.walk("10", PIN)
+    assert w("Price in FC per gram?\n1 No FC price\nor type the price") in handset.reply("95#5")
     confirm = handset.reply(cdf)
-    assert confirm.startswith("CON Post for Cooperative de Bunia:\n")
+    post_for = w("Post for {cooperative}:", cooperative="Cooperative de Bunia")
+    assert confirm.startswith(f"CON {post_for}\n")
     assert to_gsm7(shown.money(95_50, "USD")) in confirm
     assert (to_gsm7(shown.money(cdf_minor, "CDF")) in confirm) if cdf_minor else "FC" not in confirm
-    assert handset.reply("1") == "END Price posted. Members get an SMS."
+    assert handset.reply("1") == "END " + w("Price posted. Members get an SMS.")
     session.expire_all()
     (post,) = session.scalars(select(PricePost))
     assert (post.usd_per_gram, post.cdf_per_gram, post.posted_by_id) == (
@@ -283,10 +306,14 @@ def test_roles_see_their_items_and_members_do_not(session, phone, world):
             "coordinator": world.coordinator,
         }.items()
     }
-    assert "8 Buy gold" not in menus["member"] and "9 " not in menus["member"]
-    assert "8 Buy gold" in menus["buyer"] and "11 " not in menus["buyer"]
-    assert "9 Record meeting" in menus["officer"] and "11 Unlock a PIN" in menus["officer"]
-    assert "10 Post gold price" in menus["coordinator"] and "11 Unlock" in menus["coordinator"]
+    w = Words(world.member.language)  # everyone's, here
+    buy, record, post, unlock = (
+        w(label) for label in ("Buy gold", "Record meeting", "Post gold price", "Unlock a PIN")
+    )
+    assert f"8 {buy}" not in menus["member"] and "9 " not in menus["member"]
+    assert f"8 {buy}" in menus["buyer"] and "11 " not in menus["buyer"]
+    assert f"9 {record}" in menus["officer"] and f"11 {unlock}" in menus["officer"]
+    assert f"10 {post}" in menus["coordinator"] and f"11 {unlock}" in menus["coordinator"]
     for role_item in ("8", "9", "10", "11"):
-        assert phone(world.member.phone).walk(role_item).startswith("CON Invalid choice.")
+        assert phone(world.member.phone).walk(role_item).startswith("CON " + w("Invalid choice."))
     assert session.get(Member, world.member.id).roles == "member"

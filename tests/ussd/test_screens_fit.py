@@ -1,7 +1,8 @@
 """Every screen, in every language, with the longest values a deployment will meet: long
 names, amounts in the hundreds of millions of francs, 3-decimal weights. Each answer must be
 at most 160 GSM-7 characters (checked by the phone on every answer) and no error or notice
-may have been dropped to make a screen fit."""
+may have been dropped to make a screen fit. The longest screens of each language are printed
+(``pytest -s``), so the margin left is visible."""
 
 import datetime as dt
 import logging
@@ -13,8 +14,14 @@ from ledger.models import utcnow
 from ledger.vsla import MeetingRecord
 from locales import LANGUAGES
 from tests import factories
-from tests.ussd.conftest import PIN
+from tests.ussd.conftest import PIN, Words
 from ussd import sessions
+from ussd.defaults import (
+    MAX_SCREEN_CHARS,
+    MESSAGE_RESERVE_CHARS,
+    NAME_CHARS,
+    READ_ONLY_RESERVE_CHARS,
+)
 from ussd.screens import SCREENS
 
 FC = 100
@@ -67,7 +74,7 @@ def worst(session):
         factories.member(session, group, name=f"Marie-Josée {rest}", number=shared, coop=coop)
         for rest in ("Kahambu Furaha wa Dhedonga Bahemuka Mbuyi", "Kavira Nzanzu Masika Kahindo")
     ]
-    for n, day in enumerate((dt.date(2025, 2, 5), dt.date(2025, 2, 12))):
+    for n, day in enumerate((dt.date(2025, 2, 5), dt.date(2025, 2, 12), dt.date(2025, 2, 19))):
         records = [
             MeetingRecord(actor, shares=5, social_fund=10_000_000 * FC),
             MeetingRecord(other, shares=5, social_fund=10_000_000 * FC),
@@ -75,6 +82,8 @@ def worst(session):
         if n == 1:
             records[0].loan = 999_999_999 * FC
             records[0].loan_term_months = 1
+        if n == 2:  # paid and still owed: both in the hundreds of millions
+            records[0].repayment = 999_999_999 * FC
         vsla.record_meeting(session, group, day, [], records)
     for n in range(12):
         gold.record_purchase(
@@ -103,25 +112,35 @@ def test_every_screen_fits_in_every_language(app, session, phone, worst, lang, c
         person.language = lang
     session.commit()
     redis = app.extensions["redis"]
+    w = Words(lang)
     seen: set[str] = set()
+    longest: dict[str, tuple[int, str]] = {}  # screen -> (characters, the longest answer)
     caplog.set_level(logging.WARNING, logger="sanduku.ussd")
+
+    def measure(handset, answer):
+        state = sessions.load(redis, handset.session_id)
+        where = state["stack"][-1][0] if state and state.get("stack") else "(first)"
+        where = f"{where}, END" if answer.startswith("END") else where
+        longest[where] = max(longest.get(where, (0, "")), (len(answer) - 4, answer))
+        return state
 
     def walk(number, *replies):
         handset = phone(number)
         answers = [handset.dial()]
+        measure(handset, answers[-1])
         for value in replies:
             if handset.ended:
                 break
             answers.append(handset.reply(value))
-            state = sessions.load(redis, handset.session_id)
+            state = measure(handset, answers[-1])
             seen.add(state["stack"][-1][0])
         state = sessions.load(redis, handset.session_id)
         if state:
             seen.update(name for name, _page in state["stack"])
-        print("\n\n".join(f"[{len(a) - 4}] {a}" for a in answers))
         return answers
 
     language_key = str(LANGUAGES.index(lang) + 1)
+    # A wrong key ("7") on each confirmation: its error line must fit above the screen.
     answers = walk(
         actor.phone,
         "98", "98", "0",
@@ -134,28 +153,57 @@ def test_every_screen_fits_in_every_language(app, session, phone, worst, lang, c
         "7", "1357", "2468", "1357", "1357",
         "8", "12", shared, "1", "98", "1", "x", "9999#999", "1", "7", "1",
     )  # fmt: skip
-    assert answers[-1].startswith("END ") and "Receipt" in answers[-1]
-    assert "Wrong PIN. 2 tries left." in "".join(answers)
+    assert answers[-1].startswith(
+        "END " + w.head("Saved. Receipt {receipt}.\n{miner} gets an SMS.")
+    )
+    assert w.n("Wrong PIN. {n} try left.", "Wrong PIN. {n} tries left.", 2) in "".join(answers)
 
     answers = walk(
         actor.phone,
         "9", "1357", "98", "0", "1", "9", "1", "1", "2", "abc", "5000000000", "1",
-        "0", "0", "1000", "1", "00",
-        "10", "999#99", "9999999#99", "1",
+        "0", "0", "999999999", "7", "1", "00",
+        "10", "999#99", "9999999#99", "7", "1",
     )  # fmt: skip
-    assert "Not saved:\nOwes only" in "".join(answers) and "Saved for" in "".join(answers)
-    assert answers[-1].startswith("END Price posted")
+    said = "".join(answers)
+    assert f"{w('Not saved:')}\n{w.head('Owes only {owed}.')}" in said
+    assert w.head("Saved for {name}.") in said
+    assert answers[-1] == "END " + w("Price posted. Members get an SMS.")
 
-    answers = walk(actor.phone, "11", "1357", shared, "1", "1")
-    assert "PIN locked until" in answers[-2] and "PIN cleared for" in answers[-1]
+    answers = walk(actor.phone, "11", "1357", shared, "1", "7", "1")
+    assert w.head("PIN locked until {when}.") in answers[-2]
+    assert w.head("PIN cleared for {name}.") in answers[-1]
 
     walk(shared)  # who is calling
     twins[1].pin_locked_until = utcnow() + dt.timedelta(days=1)
     session.commit()
-    assert walk(shared, "2", "1")[-1].startswith("END PIN locked until")
+    locked = w.head("PIN locked until {when}. Ask your officer to unlock it.")
+    assert walk(shared, "2", "1")[-1].startswith("END " + locked)
     walk("+243819999999")  # not registered
     walk(lonely.phone, "1", PIN, "00", "2", "00", "5", "00", "8", "00", "4")
 
     assert seen == set(SCREENS), set(SCREENS) - seen
     dropped = [r.message for r in caplog.records if "too long" in r.message]
     assert dropped == []
+
+    ranked = sorted(((n, where, text) for where, (n, text) in longest.items()), reverse=True)
+    n, where, text = ranked[0]
+    assert n <= MAX_SCREEN_CHARS
+    print(f"\n{lang}: longest screen {n} of {MAX_SCREEN_CHARS} characters ({where}):\n{text}")
+    print(f"{lang}: next longest: " + ", ".join(f"{where} {n}" for n, where, _ in ranked[1:8]))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_messages_above_a_list_fit_the_room_it_keeps(lang):
+    """Lists keep room for one message line so their pages do not move: the read-only ones
+    for "No more." and "Invalid choice.", the others also for the notices that land on them
+    (with a first name of ``NAME_CHARS``)."""
+    w, name = Words(lang), "N" * NAME_CHARS
+    read_only = [w("No more."), w("Invalid choice.")]
+    notices = [
+        w("Saved for {name}.", name=name),
+        w("PIN cleared for {name}.", name=name),
+        w("Language saved."),
+        w("PIN saved."),
+    ]
+    assert max(map(len, read_only)) <= READ_ONLY_RESERVE_CHARS, read_only
+    assert max(map(len, read_only + notices)) <= MESSAGE_RESERVE_CHARS, notices
