@@ -76,11 +76,13 @@ def run(services: Services, sizes: Sizes, work: Path) -> tuple[list[Row], dict]:
     seed.journal_accounts(session, groups)
     session.commit()
     member_ids = list(session.scalars(select(Member.id).order_by(Member.id)))
+    db.session.remove()  # no transaction left open (SQLite locks while one is)
 
     measured = {}
     for size in (sizes.ledger_small, sizes.ledger_large):
         began = time.monotonic()
         lines = seed.grow_journal(db.session(), size)
+        db.session.remove()
         _analyze()
         generated = time.monotonic() - began
         measured[size] = {

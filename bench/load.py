@@ -30,12 +30,14 @@ class Tally:
     ok: int = 0
     errors: int = 0
     latencies: list[float] = field(default_factory=list)
+    by_hop: dict[str, list[float]] = field(default_factory=dict)
     samples: dict[str, str] = field(default_factory=dict)  # a first wrong answer, for the log
 
-    def add(self, latency: float, good: bool, what: str) -> None:
+    def add(self, latency: float, good: bool, what: str, hop: str = "") -> None:
         if good:
             self.ok += 1
             self.latencies.append(latency)
+            self.by_hop.setdefault(hop, []).append(latency)
         else:
             self.errors += 1
             self.samples.setdefault(what[:60], what)
@@ -109,6 +111,13 @@ class Window:
             "p50_ms": round(pct[50] * 1000, 2),
             "p95_ms": round(pct[95] * 1000, 2),
             "p99_ms": round(pct[99] * 1000, 2),
+            "per_hop_ms": {
+                repr(hop): {
+                    f"p{q}": round(v * 1000, 2)
+                    for q, v in percentiles(values, (50, 95, 99)).items()
+                }
+                for hop, values in self.tally.by_hop.items()
+            },
             "cpu": {k: round(v, 3) for k, v in self.cpu.items()},
             "wrong_answers": list(self.tally.samples.values())[:3],
         }
@@ -147,7 +156,9 @@ async def closed_loop(
                 )
                 done = time.monotonic()
                 if counting <= done < end:
-                    tally.add(done - sent, good_answer(status, body, text), f"{status} {body}")
+                    tally.add(
+                        done - sent, good_answer(status, body, text), f"{status} {body}", text
+                    )
                 if done >= end or not good_answer(status, body, text):
                     break
 
@@ -197,7 +208,7 @@ async def open_loop(
             done = time.monotonic()
             if counting <= due < end:
                 due_in_window += 1
-                tally.add(done - due, good_answer(status, body, text), f"{status} {body}")
+                tally.add(done - due, good_answer(status, body, text), f"{status} {body}", text)
             if not good_answer(status, body, text):
                 return
             due = done + rng.uniform(*think)

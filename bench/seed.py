@@ -212,5 +212,6 @@ def grow_journal(session: Session, lines: int) -> int:
     session.execute(text(_CASH_LINES), {"after": after})
     session.execute(text(_SAVINGS_LINES), {"after": after})
     session.execute(text(_BALANCES))
+    have = session.scalar(text("SELECT count(*) FROM lines"))
     session.commit()
-    return session.scalar(text("SELECT count(*) FROM lines"))
+    return have
