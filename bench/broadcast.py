@@ -76,6 +76,7 @@ def one_broadcast(services: Services, members: int, work: Path, name: str, **tun
     coop = seed.cooperative(session)
     seed.members(session, members, coop=coop)
     session.commit()
+    services.settle()
     fake = FakeGateway().start()
     worker = Worker(worker_env(services, fake, **tuning), work / f"worker-{name}.log")
     try:

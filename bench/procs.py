@@ -59,6 +59,30 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def _cmdlines():
+    for path in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            yield (
+                int(path.parent.name),
+                path.read_bytes().replace(b"\0", b" ").decode(errors="replace"),
+            )
+        except OSError:
+            continue
+
+
+def postgres_backends(database: str) -> list[int]:
+    """PostgreSQL's server processes for connections to ``database`` (their titles name it)."""
+    return [
+        pid
+        for pid, line in _cmdlines()
+        if line.startswith("postgres: ") and f" {database} " in line
+    ]
+
+
+def redis_servers(port: int) -> list[int]:
+    return [pid for pid, line in _cmdlines() if "redis-server" in line and f":{port}" in line]
+
+
 def machine_busy() -> tuple[float, float]:
     """(busy, total) jiffies of the whole machine since boot (``/proc/stat``)."""
     parts = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]

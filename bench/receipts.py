@@ -113,6 +113,7 @@ def run(services: Services, sizes: Sizes, work: Path) -> tuple[list[Row], dict]:
     _, token = create_token(session, "bench buyer", "buyer", cooperative=coop)
     session.commit()
     db.session.remove()
+    services.settle()
     phones = [number for _, number in miners]
 
     fake = FakeGateway().start()

@@ -14,6 +14,7 @@ import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 import redis
@@ -50,6 +51,28 @@ class Services:
                 for table in tables:
                     conn.execute(text(f"DELETE FROM {table}"))
         self.redis_client().flushdb()
+
+    def settle(self) -> None:
+        """``VACUUM ANALYZE`` after seeding, as autovacuum would before real traffic (and so it
+        does not run in the middle of a measurement)."""
+        engine = db.engine()
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(
+                text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE")
+            )
+
+    @property
+    def database_name(self) -> str | None:
+        return (
+            self.database_url.rsplit("/", 1)[1]
+            if self.database_url.startswith("postgres")
+            else None
+        )
+
+    @property
+    def redis_port(self) -> int | None:
+        url = urlsplit(self.redis_url)
+        return url.port if url.scheme == "redis" else None
 
     def close(self) -> None:
         for step in reversed(self._cleanup):

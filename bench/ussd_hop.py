@@ -18,21 +18,37 @@ from pathlib import Path
 
 from bench import load, seed
 from bench.defaults import Sizes
-from bench.procs import Gunicorn, app_env, machine_busy, memory_mb
+from bench.procs import (
+    TICK,
+    Gunicorn,
+    app_env,
+    cpu_seconds,
+    machine_busy,
+    memory_mb,
+    postgres_backends,
+    redis_servers,
+)
 from bench.report import Row
 from bench.services import Services
 from ledger import db
 from ussd.dial import Phone, http_transport
 
 
-def _probe(server: Gunicorn):
+def _probe(server: Gunicorn, services: Services):
+    """CPU seconds so far of the driver (this process), gunicorn, this database's PostgreSQL
+    backends, the Redis server (shared: other users count too) and the whole machine."""
+
     def probe() -> dict[str, float]:
         busy, total = machine_busy()
+        backends = postgres_backends(services.database_name) if services.database_name else []
+        redis = redis_servers(services.redis_port) if services.redis_port else []
         return {
             "driver": time.process_time(),
             "server": server.cpu(),
-            "machine_busy": busy / 100,
-            "machine_total": total / 100,
+            "postgres": sum(cpu_seconds(pid) for pid in backends),
+            "redis": sum(cpu_seconds(pid) for pid in redis),
+            "machine_busy": busy / TICK,
+            "machine_total": total / TICK,
         }
 
     return probe
@@ -44,6 +60,9 @@ def _cpu_view(window: load.Window) -> dict:
     busy = cpu["machine_busy"] / cpu["machine_total"] if cpu["machine_total"] else math.nan
     return {
         "server_cpu_ms_per_hop": round(cpu["server"] / hops * 1000, 3),
+        "postgres_cpu_ms_per_hop": round(cpu["postgres"] / hops * 1000, 3),
+        "redis_cpu_ms_per_hop": round(cpu["redis"] / hops * 1000, 3),
+        "machine_cpu_ms_per_hop": round(cpu["machine_busy"] / hops * 1000, 3),
         "driver_cpu_ms_per_hop": round(cpu["driver"] / hops * 1000, 3),
         "driver_core_share": round(cpu["driver"] / window.seconds, 2),
         "machine_busy_share": round(busy, 2),
@@ -98,6 +117,7 @@ def run(services: Services, sizes: Sizes, work: Path) -> tuple[list[Row], dict]:
     seed.positions(session, groups)
     session.commit()
     db.session.remove()
+    services.settle()
     phones = [number for _, number in members]
 
     env = app_env(services.database_url, services.redis_url)
@@ -120,7 +140,7 @@ def run(services: Services, sizes: Sizes, work: Path) -> tuple[list[Row], dict]:
                     sizes.ussd_connections,
                     sizes.ussd_warmup,
                     sizes.ussd_seconds,
-                    _probe(server),
+                    _probe(server, services),
                 )
             )
             saturation[name] = window
@@ -143,7 +163,7 @@ def run(services: Services, sizes: Sizes, work: Path) -> tuple[list[Row], dict]:
                     sizes.ussd_open_warmup,
                     sizes.ussd_open_seconds,
                     sizes.think,
-                    _probe(server),
+                    _probe(server, services),
                 )
             )
             latency[name] = window
@@ -184,8 +204,13 @@ def run(services: Services, sizes: Sizes, work: Path) -> tuple[list[Row], dict]:
                     else (" (wrk not installed)" if sizes.wrk_check else " (wrk: full run only)")
                 )
                 + f"; the driver used {cpu_t['driver_core_share']:.0%} of a core on the toy, "
-                f"{cpu_s['driver_core_share']:.0%} on sanduku; server CPU per hop "
-                f"{cpu_s['server_cpu_ms_per_hop']} ms vs toy {cpu_t['server_cpu_ms_per_hop']} ms; "
+                f"{cpu_s['driver_core_share']:.0%} on sanduku; CPU per hop: gunicorn "
+                f"{cpu_s['server_cpu_ms_per_hop']:.2f} ms, PostgreSQL "
+                f"{cpu_s['postgres_cpu_ms_per_hop']:.2f} ms, Redis "
+                f"{cpu_s['redis_cpu_ms_per_hop']:.2f} ms, whole machine "
+                f"{cpu_s['machine_cpu_ms_per_hop']:.2f} ms (toy: gunicorn "
+                f"{cpu_t['server_cpu_ms_per_hop']:.2f} ms, machine "
+                f"{cpu_t['machine_cpu_ms_per_hop']:.2f} ms); "
                 f"closed-loop latency at saturation p50 {closed['p50_ms']:.0f} ms, p99 "
                 f"{closed['p99_ms']:.0f} ms (queueing)"
                 + (f"; {errors} failed hops" if errors else "")
