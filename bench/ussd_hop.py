@@ -17,7 +17,7 @@ import urllib.parse
 from pathlib import Path
 
 from bench import load, seed
-from bench.defaults import Sizes
+from bench.defaults import PIN, Sizes
 from bench.procs import (
     TICK,
     Gunicorn,
@@ -72,7 +72,7 @@ def _cpu_view(window: load.Window) -> dict:
 def _check_walk(server: Gunicorn, phone: str) -> str:
     """One walk by hand before any load: the third screen must be the member's savings."""
     caller = Phone(http_transport(server.url("/ussd")), phone)
-    screens = [caller.dial(), caller.reply("1"), caller.reply(load.WALK[-1].split("*")[1])]
+    screens = [caller.dial(), caller.reply("1"), caller.reply(PIN)]
     if not all(s.startswith("CON ") for s in screens) or "Groupe" not in screens[-1]:
         raise RuntimeError(f"the walk did not reach the savings screen: {screens!r}")
     return screens[-1]

@@ -17,8 +17,8 @@ from sqlalchemy.engine import make_url
 from ledger import pins
 from locales import translator
 from tests import factories
+from tests.faults.caller import PIN, Caller
 from tests.faults.processes import TcpProxy
-from tests.faults.test_redis_restart import PIN, Caller
 from ussd import conversation
 from ussd.dial import http_transport
 

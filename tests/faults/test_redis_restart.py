@@ -12,10 +12,9 @@ from ledger import db, gold, pins
 from ledger.models import Purchase
 from locales import DEFAULT_LANGUAGE, translator
 from tests import factories
+from tests.faults.caller import PIN, Caller
 from ussd import conversation
-from ussd.dial import Phone, http_transport
-
-PIN = "2580"
+from ussd.dial import http_transport
 
 
 def unavailable() -> str:
@@ -26,25 +25,6 @@ def purchases() -> int:
     """Purchases the server has committed (a short transaction: SQLite locks while open)."""
     with Session(db.engine()) as s:
         return s.scalar(select(func.count()).select_from(Purchase))
-
-
-class Caller(Phone):
-    """A phone that returns every answer, whatever its HTTP status (a 5xx fails the test)."""
-
-    def _send(self) -> str:
-        status, body = self.post(
-            {
-                "sessionId": self.session_id,
-                "serviceCode": self.code,
-                "phoneNumber": self.phone,
-                "networkCode": self.network,
-                "text": self.text,
-            }
-        )
-        assert status == 200, (status, body[:200])
-        assert body.startswith(("CON ", "END ")), body
-        self.last = body
-        return body
 
 
 def to_confirmation(buyer: Caller, miner_phone: str) -> str:
