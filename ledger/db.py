@@ -39,7 +39,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA busy_timeout=10000")  # within the gateway's 15 s
     cursor.close()
 
 
@@ -54,11 +54,19 @@ def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout so the web
     process and workers can share one file."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
-    return create_engine(normalize_url(url), pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # A database that stops answering must not hold a phone past the gateway's 15 s: give up
+    # connecting after 5 s (the USSD screen then says to try again).
+    return create_engine(
+        normalize_url(url),
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        connect_args={"connect_timeout": 5},
+    )
 
 
 def configure(url: str) -> Engine:

@@ -1,6 +1,12 @@
+import socket
+import threading
+
+import pytest
 import redis
+from sqlalchemy.exc import OperationalError
 
 from ledger import db
+from ledger.db import make_engine
 from wsgi import create_app
 
 
@@ -40,3 +46,26 @@ def test_config_follows_the_contract(monkeypatch, database_url, redis_url):
     assert app.config["SANDUKU_TZ"] == "Africa/Kinshasa"
     monkeypatch.delenv("AT_API_KEY")
     assert create_app().config["SMS_BACKEND"] == "console"
+
+
+def test_a_silent_database_is_given_up_instead_of_waited_for():
+    """A server that accepts the connection and never speaks must not hold a request forever."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # the kernel completes handshakes; nobody ever answers
+    engine = make_engine(f"postgresql://127.0.0.1:{silent.getsockname()[1]}/none")
+    outcome: list[BaseException] = []
+
+    def connect():
+        try:
+            engine.connect()
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=connect, daemon=True)
+    thread.start()
+    thread.join(timeout=60)  # a hang, not a speed check: connect_timeout is 5 s
+    silent.close()
+    assert not thread.is_alive(), "connecting to a silent database never gave up"
+    with pytest.raises(OperationalError):
+        raise outcome[0]
