@@ -66,7 +66,16 @@ def test_buyer_records_a_purchase_at_the_posted_price(
     receipt = handset.reply("1")
     (purchase,) = all_purchases(session)
     saved = "Saved. Receipt {receipt}.\n{miner} gets an SMS."
-    assert receipt == "END " + w(saved, receipt=purchase.receipt_number, miner="Amani")
+    # Amani is a member but not a registered miner (no ID, no miner role): the purchase is
+    # saved, and the buyer is told a warning went to the coordinator.
+    warned = to_gsm7(
+        shown.ngettext(
+            "{n} warning sent to the coordinator.", "{n} warnings sent to the coordinator.", 1
+        )
+    )
+    assert receipt == "END " + w(saved, receipt=purchase.receipt_number, miner="Amani") + (
+        "\n" + warned
+    )
     assert (purchase.miner_id, purchase.buyer_id, purchase.site_id) == (
         world.member.id,
         world.buyer.id,
@@ -74,6 +83,17 @@ def test_buyer_records_a_purchase_at_the_posted_price(
     )
     assert (purchase.weight_mg, purchase.price_per_gram, purchase.total) == (mg, 95_50, total)
     assert [name for name, _ in announced] == [events.PRICE_POSTED, events.PURCHASE_RECORDED]
+
+
+def test_a_purchase_from_a_registered_miner_raises_no_warning(session, phone, world, lang):
+    world.member.roles, world.member.id_document = "member,miner", "CD-ITU-00001"
+    gold.post_price(session, world.coop, 95_50)
+    session.commit()
+    handset = phone(world.buyer.phone)
+    receipt = handset.walk("8", PIN, world.member.phone, "1", "5", "1", "1")
+    (purchase,) = all_purchases(session)
+    saved = "Saved. Receipt {receipt}.\n{miner} gets an SMS."
+    assert receipt == "END " + Words(lang)(saved, receipt=purchase.receipt_number, miner="Amani")
 
 
 def test_buyer_types_a_price_and_finds_the_miner_by_member_number(session, phone, world, lang):

@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from ledger import gold
+from ledger.evidence import flags
 from ledger.models import Cooperative, Member, Site, SiteStatus
 from ledger.money import round_half_up
 from locales import _
@@ -203,10 +204,18 @@ class BuyConfirm(BuyerScreen):
             currency=CURRENCY,
             buyer=ctx.member,
         )
-        return End(
-            ctx.t.gettext(
-                _("Saved. Receipt {receipt}.\n{miner} gets an SMS."),
-                receipt=purchase.receipt_number,
-                miner=short(miner.first_name),
-            )
+        saved = ctx.t.gettext(
+            _("Saved. Receipt {receipt}.\n{miner} gets an SMS."),
+            receipt=purchase.receipt_number,
+            miner=short(miner.first_name),
         )
+        # Flags never block a purchase; the buyer is told that the coordinator will see them.
+        raised = len(flags.flags_for_purchase(ctx.session, purchase))
+        if not raised:
+            return End(saved)
+        # TRANSLATORS: last line after a purchase is saved, when checks on it (site capacity,
+        # an unregistered seller, a price far above the posted one...) raised warnings.
+        warned = ctx.t.ngettext(
+            "{n} warning sent to the coordinator.", "{n} warnings sent to the coordinator.", raised
+        )
+        return End(join(saved, warned))
