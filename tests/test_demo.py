@@ -6,7 +6,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import redis
@@ -14,6 +13,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 import wsgi
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,16 +22,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def wait_for(check, timeout: float = 30.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_demo_serves_and_its_worker_sends_receipts(tmp_path, redis_url):
@@ -57,7 +47,7 @@ def test_demo_serves_and_its_worker_sends_receipts(tmp_path, redis_url):
             except requests.ConnectionError:
                 return False
 
-        wait_for(healthy, what="the demo web server")
+        wait_until(healthy, 30, "the demo web server")
         token = re.search(r"Bearer (\S+)'", (tmp_path / "demo.log").read_text()).group(1)
         answer = requests.get(
             f"http://127.0.0.1:{port}/api/v1/members",
@@ -81,7 +71,7 @@ def test_demo_serves_and_its_worker_sends_receipts(tmp_path, redis_url):
                     == 3
                 )
 
-        wait_for(receipts_sent, what="the worker to send the three demo receipts")
+        wait_until(receipts_sent, 30, "the worker to send the three demo receipts")
         engine.dispose()
     finally:
         os.killpg(demo.pid, signal.SIGTERM)

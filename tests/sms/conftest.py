@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from ledger import db
 from ledger.models import Message
 from tests import services
 from tests.fake_gateway import FakeGateway
+from tests.waiting import wait_until  # noqa: F401  (used by the SMS and fault tests)
 from wsgi import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,17 +33,6 @@ FAST = {
     "SMS_CLAIM_TIMEOUT": "3",
     "SMS_UNKNOWN_GRACE": "600",
 }
-
-
-def wait_until(predicate, timeout: float = 10.0, what: str = "a condition", every: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(every)
 
 
 def messages(**where) -> list[Message]:
