@@ -80,11 +80,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     ledger.db.init_app(app)
     _init_redis(app)
 
-    from ledger.api import api
+    from api import init_app as init_api
     from sms import init_app as init_sms
     from ussd import init_app as init_ussd
 
-    app.register_blueprint(api)
+    init_api(app)
     init_ussd(app)
     init_sms(app)
     ledger_cli.init_app(app)
@@ -129,10 +129,10 @@ def demo(host: str, port: int) -> None:
     """Seed demo data, then run the web server and a worker together."""
     from werkzeug.serving import run_simple
 
+    from api.tokens import create_token
     from ledger import demo as demo_data
     from ledger import schema
     from ledger.models import ApiRole
-    from ledger.tokens import create_token
 
     app = current_app._get_current_object()
     schema.upgrade(ledger.db.engine())

@@ -1,15 +1,12 @@
-"""The coordinator JSON API under ``/api/v1/``: routes in ``routes.py``, one module per noun."""
+"""The coordinator JSON API under ``/api/v1/`` (a channel beside ``ussd`` and ``sms``): the
+blueprint in ``views.py``, its routes in ``routes.py``, one module per noun."""
 
-from flask import Blueprint
-
-api = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-def _setup() -> None:
-    from ledger.api import errors, routes
-
-    routes.register(api)
-    errors.register(api)
+from flask import Flask
 
 
-_setup()
+def init_app(app: Flask) -> None:
+    """The blueprint and ``sanduku token ...``."""
+    from api import cli, views
+
+    app.register_blueprint(views.bp)
+    cli.init_app(app)

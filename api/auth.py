@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from flask import g, request
 
+from api.errors import ApiError
+from api.tokens import verify_token
 from ledger import db
-from ledger.api.errors import ApiError
 from ledger.models import ApiRole, ApiToken, Member
-from ledger.tokens import verify_token
 
 COORDINATOR, OFFICER, BUYER = ApiRole.COORDINATOR, ApiRole.OFFICER, ApiRole.BUYER
 

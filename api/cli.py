@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import click
+from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from api.tokens import create_token, revoke_token
 from ledger import db
 from ledger.errors import LedgerError
 from ledger.models import ApiRole, Cooperative, Group
-from ledger.tokens import create_token, revoke_token
 from ledger.vsla import clean_code
 
 token_group = AppGroup("token", help="API tokens for coordinators, officers and buyers.")
@@ -64,3 +65,7 @@ def token_revoke(token_id: int) -> None:
         raise click.ClickException(exc.message) from None
     session.commit()
     click.echo(f"token {token.id} ({token.name}) revoked")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(token_group)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from flask import Response, request
 from sqlalchemy import select
 
+from api import auth, lookup
+from api.errors import ApiError
+from api.parsing import parse_date, whole_number
 from ledger import db
-from ledger.api import auth, lookup
-from ledger.api.errors import ApiError
-from ledger.api.parsing import parse_date, whole_number
 from ledger.errors import LedgerError
 from ledger.evidence import flags, indicators, lineage, lots
 from ledger.evidence import settings as evidence_settings

@@ -7,11 +7,11 @@ from decimal import Decimal
 from flask import request
 from sqlalchemy import select
 
+from api import auth, lookup
+from api.defaults import MAX_SITE_CAPACITY_GRAMS
+from api.errors import ApiError
+from api.parsing import Body, member_number, member_ref, read_json
 from ledger import db, gold
-from ledger.api import auth, lookup
-from ledger.api.defaults import MAX_SITE_CAPACITY_GRAMS
-from ledger.api.errors import ApiError
-from ledger.api.parsing import Body, member_number, member_ref, read_json
 from ledger.evidence import flags
 from ledger.models import ApiToken, Cooperative, Member, PricePost, Purchase, Site, SiteStatus
 from ledger.money import check_currency, major

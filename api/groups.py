@@ -7,16 +7,16 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ledger import db, journal, shareout, vsla
-from ledger.api import auth, lookup
-from ledger.api.defaults import (
+from api import auth, lookup
+from api.defaults import (
     MAX_CYCLE_START_AHEAD_DAYS,
     MAX_MEETING_RECORDS,
     STATEMENT_RECENT,
 )
-from ledger.api.errors import ApiError
-from ledger.api.members import member_from_path
-from ledger.api.parsing import Body, member_ref, read_json
+from api.errors import ApiError
+from api.members import member_from_path
+from api.parsing import Body, member_ref, read_json
+from ledger import db, journal, shareout, vsla
 from ledger.members import parse_phone
 from ledger.models import (
     AccountKind,

@@ -18,9 +18,9 @@ from flask import Response, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from api.defaults import IDEMPOTENCY_TTL_DAYS, MAX_IDEMPOTENCY_KEY_LENGTH
+from api.errors import ApiError, dumps
 from ledger import db
-from ledger.api.defaults import IDEMPOTENCY_TTL_DAYS, MAX_IDEMPOTENCY_KEY_LENGTH
-from ledger.api.errors import ApiError, dumps
 from ledger.models import ApiToken, IdempotentRequest, utcnow
 
 HEADER = "Idempotency-Key"

@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from api.errors import ApiError
 from ledger import db
-from ledger.api.errors import ApiError
 from ledger.errors import LedgerError
 from ledger.members import members_on_phone, parse_phone
 from ledger.models import Cooperative, Group, Member, Site

@@ -9,11 +9,11 @@ import unicodedata
 from flask import request
 from sqlalchemy import select
 
+from api import auth, lookup
+from api.defaults import MAX_MEMBERS_PER_PHONE
+from api.errors import ApiError
+from api.parsing import Body, member_number, read_json
 from ledger import db, vsla
-from ledger.api import auth, lookup
-from ledger.api.defaults import MAX_MEMBERS_PER_PHONE
-from ledger.api.errors import ApiError
-from ledger.api.parsing import Body, member_number, read_json
 from ledger.errors import LedgerError
 from ledger.members import (
     clean_name,

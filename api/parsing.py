@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from flask import request
 
-from ledger.api.defaults import EARLIEST_YEAR, MAX_JSON_DEPTH, MAX_SHORT_TEXT, MAX_STRING
-from ledger.api.errors import ApiError
+from api.defaults import EARLIEST_YEAR, MAX_JSON_DEPTH, MAX_SHORT_TEXT, MAX_STRING
+from api.errors import ApiError
 from ledger.defaults import MAX_NAME_LENGTH
 from ledger.money import to_decimal, to_minor
 

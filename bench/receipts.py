@@ -19,6 +19,7 @@ from pathlib import Path
 import redis
 from sqlalchemy import update
 
+from api.tokens import create_token
 from bench import seed
 from bench.broadcast import handed, worker_env, worker_ready
 from bench.defaults import HTTP_TIMEOUT, Sizes
@@ -28,7 +29,6 @@ from bench.services import Services
 from bench.stats import percentiles
 from ledger import db, gold
 from ledger.models import Member, SiteStatus
-from ledger.tokens import create_token
 from sms import defaults as sms_defaults
 from sms.queue import KICK_KEY
 from tests.fake_gateway import FakeGateway

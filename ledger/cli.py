@@ -9,7 +9,6 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from ledger import db, schema
-from ledger.api.cli import token_group
 from ledger.errors import LedgerError
 from ledger.evidence import cli as evidence_cli
 from ledger.members import import_members
@@ -48,4 +47,3 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(members_group)
     evidence_cli.init_app(app)
-    app.cli.add_command(token_group)

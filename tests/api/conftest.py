@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
+from api.tokens import create_token
 from ledger.models import SiteStatus
-from ledger.tokens import create_token
 from tests import factories
 
 #: Role-and-scope names used in the tests' tables.

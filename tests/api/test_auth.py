@@ -7,9 +7,9 @@ import hashlib
 import pytest
 from sqlalchemy import select
 
-from ledger.api.routes import ROUTES
+from api.routes import ROUTES
+from api.tokens import revoke_token
 from ledger.models import ApiRole, ApiToken
-from ledger.tokens import revoke_token
 from tests.api.conftest import check_answer
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from api.routes import ROUTES
 from ledger import gold
-from ledger.api.routes import ROUTES
 from ledger.db import Base
 from tests.api.conftest import check_answer
 
@@ -223,7 +223,7 @@ def test_a_bug_is_a_json_500_and_writes_nothing(api, world, session, monkeypatch
 
 def test_a_retry_racing_its_twin_is_a_conflict_not_a_500(api, world, session):
     # Two requests create the same code at once: the database's unique constraint decides.
-    from ledger.api import gold as gold_views
+    from api import gold as gold_views
 
     real = gold.create_cooperative
 

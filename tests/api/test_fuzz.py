@@ -9,7 +9,7 @@ import string
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from ledger.api.routes import ROUTES
+from api.routes import ROUTES
 from tests.api.conftest import ROLES, check_answer
 
 #: Examples per test and database: 2 tests x 1,000 x 2 databases = 4,000 requests a run.

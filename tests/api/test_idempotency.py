@@ -8,7 +8,7 @@ import threading
 import pytest
 from sqlalchemy import func, select, update
 
-from ledger.api import idempotency
+from api import idempotency
 from ledger.models import Entry, IdempotentRequest, Member, Purchase
 from tests.api.conftest import check_answer
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ledger.api.routes import ROUTES
+from api.routes import ROUTES
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
@@ -69,7 +69,7 @@ def test_the_document_is_well_formed(client):
 
 
 def test_request_schemas_name_the_fields_the_views_accept(client):
-    from ledger.api import gold, groups, members
+    from api import gold, groups, members
 
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
 

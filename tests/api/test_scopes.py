@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from api.routes import ROUTES
 from ledger import gold
-from ledger.api.routes import ROUTES
 from tests.api.conftest import ROLES
 
 C, OF, OO, B, BO = ROLES

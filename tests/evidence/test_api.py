@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
+from api.tokens import create_token
 from ledger import vsla
 from ledger.evidence import lots
 from ledger.models import SiteStatus
-from ledger.tokens import create_token
 from ledger.vsla import MeetingRecord as R
 from tests import factories
 from tests.evidence.builders import buy, miner
