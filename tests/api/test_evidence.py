@@ -14,7 +14,7 @@ from ledger.evidence import lots
 from ledger.models import SiteStatus
 from ledger.vsla import MeetingRecord as R
 from tests import factories
-from tests.evidence.builders import buy, miner
+from tests.ledger.evidence.builders import buy, miner
 
 NOON = dt.datetime(2025, 3, 10, 10)
 

@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 import wsgi
 from tests.waiting import wait_until
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:

@@ -14,7 +14,7 @@ from ledger.errors import LedgerError
 from ledger.evidence import flags, jobs, settings
 from ledger.models import Flag, FlagKind, MemberStatus, Purchase, SiteStatus
 from tests import factories
-from tests.evidence.builders import buy, miner, use
+from tests.ledger.evidence.builders import buy, miner, use
 
 # 2025-03-10 local (UTC+2) is 2025-03-09 22:00 .. 2025-03-10 22:00 UTC.
 NOON = dt.datetime(2025, 3, 10, 10, 0)  # 12:00 local

@@ -27,7 +27,7 @@ from ledger.evidence import indicators, settings
 from ledger.models import MemberStatus, Message, MessageStatus
 from ledger.vsla import MeetingRecord as R
 from tests import factories
-from tests.evidence.builders import buy, miner
+from tests.ledger.evidence.builders import buy, miner
 
 START = dt.date(2025, 1, 6)
 AS_OF = dt.date(2025, 3, 16)

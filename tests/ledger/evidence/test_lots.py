@@ -11,7 +11,7 @@ from ledger.errors import LedgerError
 from ledger.evidence import lineage, lots
 from ledger.models import Lot, LotEvent, LotInput, LotOperation, LotStatus, utcnow
 from tests import factories
-from tests.evidence.builders import buy, miner
+from tests.ledger.evidence.builders import buy, miner
 
 DAY = dt.datetime(2025, 3, 3, 8, 0)
 
