@@ -1,0 +1,118 @@
+"""Savings groups: their rules, cycles, meetings, attendance and shares held."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ledger.db import Base
+from ledger.models.base import enum_column, utcnow
+from ledger.models.gold import Cooperative
+
+
+class ChargeMethod(StrEnum):
+    FLAT = "flat"  # rate x principal every 30 days
+    DECLINING = "declining"  # rate x outstanding principal every 30 days
+
+
+class Group(Base):
+    """A village savings and loan association and its rules for the cycle."""
+
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    cooperative_id: Mapped[int | None] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    share_value: Mapped[int] = mapped_column(BigInteger)
+    max_shares: Mapped[int] = mapped_column(Integer, default=5)
+    social_fund_contribution: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Monthly service charge in basis points (1000 = 10 %).
+    service_charge_bp: Mapped[int] = mapped_column(Integer)
+    service_charge_method: Mapped[ChargeMethod] = mapped_column(
+        enum_column(ChargeMethod), default=ChargeMethod.FLAT
+    )
+    loan_cap_multiple: Mapped[int] = mapped_column(Integer, default=3)
+    max_loan_term_months: Mapped[int] = mapped_column(Integer, default=3)
+    #: 0 = Monday ... 6 = Sunday, local time.
+    meeting_weekday: Mapped[int] = mapped_column(Integer)
+    meeting_time: Mapped[dt.time] = mapped_column(Time)
+    #: Reminders: the evening before at this local hour, and this many hours before.
+    remind_evening_hour: Mapped[int | None] = mapped_column(Integer, default=18)
+    remind_hours_before: Mapped[int | None] = mapped_column(Integer, default=2)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    cooperative: Mapped[Cooperative | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("share_value > 0", name="share_value"),
+        CheckConstraint("max_shares BETWEEN 1 AND 10", name="max_shares"),
+        CheckConstraint("meeting_weekday BETWEEN 0 AND 6", name="weekday"),
+        CheckConstraint("service_charge_bp BETWEEN 0 AND 10000", name="rate"),
+    )
+
+
+class Cycle(Base):
+    """One year of a group's savings, ended by the share-out."""
+
+    __tablename__ = "cycles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    start_on: Mapped[dt.date] = mapped_column(Date)
+    end_on: Mapped[dt.date] = mapped_column(Date)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: Members at the start of the cycle (dropout indicator's denominator).
+    members_at_start: Mapped[int | None] = mapped_column(Integer)
+
+    group: Mapped[Group] = relationship()
+
+    __table_args__ = (UniqueConstraint("group_id", "number"),)
+
+
+class Meeting(Base):
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("group_id", "held_on"),)
+
+
+class Attendance(Base):
+    __tablename__ = "attendance"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    present: Mapped[bool] = mapped_column(Boolean)
+    #: Shares bought at this meeting (at most the group's ``max_shares``).
+    shares: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Holding(Base):
+    """Shares a member has bought in a cycle (the count; their value is in the journal)."""
+
+    __tablename__ = "holdings"
+
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    shares: Mapped[int] = mapped_column(Integer, default=0)
