@@ -5,13 +5,12 @@ from __future__ import annotations
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from api.tokens import create_token, revoke_token
 from ledger import db
+from ledger.codes import by_code
 from ledger.errors import LedgerError
 from ledger.models import ApiRole, Cooperative, Group
-from ledger.vsla import clean_code
 
 token_group = AppGroup("token", help="API tokens for coordinators, officers and buyers.")
 
@@ -20,10 +19,9 @@ def _find(model, code: str | None, noun: str):
     if code is None:
         return None
     try:
-        clean = clean_code(code, noun)
+        found = by_code(db.session(), model, code, noun)
     except LedgerError as exc:
         raise click.ClickException(exc.message) from None
-    found = db.session().scalar(select(model).where(model.code == clean))
     if found is None:
         raise click.ClickException(f"no {noun} {code}")
     return found

@@ -16,7 +16,8 @@ from api.defaults import (
 from api.errors import ApiError
 from api.members import member_from_path
 from api.parsing import Body, member_ref, read_json
-from ledger import db, journal, shareout, vsla
+from ledger import db, journal, meetings, shareout, vsla
+from ledger.loans import open_loans
 from ledger.members import parse_phone
 from ledger.models import (
     AccountKind,
@@ -153,7 +154,7 @@ def _named(value: object, field: str, group: Group) -> Member:
     return lookup.member(member_ref(value, field), field, fits=_in_group(group))
 
 
-def _record(raw: object, index: int, group: Group) -> vsla.MeetingRecord:
+def _record(raw: object, index: int, group: Group) -> meetings.MeetingRecord:
     body = Body(raw, RECORD_FIELDS, prefix=f"records[{index}]")
     if body.has("member_id"):
         member = _named(body.raw("member_id"), body.name("member_id"), group)
@@ -174,7 +175,7 @@ def _record(raw: object, index: int, group: Group) -> vsla.MeetingRecord:
         raise ApiError(
             422, "no_loan", "loan_term_months goes with a loan", body.name("loan_term_months")
         )
-    return vsla.MeetingRecord(
+    return meetings.MeetingRecord(
         member=member,
         shares=body.count("shares", 1, group.max_shares, required=False) or 0,
         loan_term_months=term,
@@ -200,7 +201,7 @@ def _balances(group: Group, meeting_id: int) -> list[dict]:
     out = []
     for member in members:
         seen = attendance.get(member.id)
-        loans = vsla.open_loans(session, member)
+        loans = open_loans(session, member)
         out.append(
             {
                 "member_id": member.id,
@@ -240,7 +241,7 @@ def record_meeting(token: ApiToken, code: str) -> tuple[int, object]:
             raise ApiError(422, "too_many", f"{key} holds at most {MAX_MEETING_RECORDS}", key)
     present = [_named(value, f"present[{i}]", group) for i, value in enumerate(present_raw)]
     records = [_record(raw, i, group) for i, raw in enumerate(records_raw)]
-    meeting = vsla.record_meeting(db.session(), group, held_on, present, records)
+    meeting = meetings.record_meeting(db.session(), group, held_on, present, records)
     return 201, {
         "meeting_id": meeting.id,
         "group": group.code,

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import select
-
 from api.errors import ApiError
 from ledger import db
+from ledger.codes import by_code, clean_code
 from ledger.errors import LedgerError
 from ledger.members import members_on_phone, parse_phone
 from ledger.models import Cooperative, Group, Member, Site
-from ledger.vsla import clean_code
 
 
 def _by_code(model, noun: str, code: object, field: str, status: int):
@@ -27,7 +25,7 @@ def _by_code(model, noun: str, code: object, field: str, status: int):
         if status == 404:
             raise ApiError(404, f"unknown_{noun}", f"no {noun} {str(code)[:40]!r}") from None
         raise exc
-    found = db.session().scalar(select(model).where(model.code == clean))
+    found = by_code(db.session(), model, clean, field)
     if found is None:
         raise ApiError(status, f"unknown_{noun}", f"no {noun} {clean}", field)
     return found

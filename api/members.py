@@ -15,6 +15,7 @@ from api.errors import ApiError
 from api.parsing import Body, member_number, read_json
 from ledger import db, vsla
 from ledger.errors import LedgerError
+from ledger.loans import open_loans
 from ledger.members import (
     clean_name,
     import_members,
@@ -183,7 +184,7 @@ def _move(member: Member, group: Group) -> None:
     session = db.session()
     if member.group_id is not None:
         old = session.get(Group, member.group_id)
-        if vsla.savings_of(session, member) or vsla.open_loans(session, member):
+        if vsla.savings_of(session, member) or open_loans(session, member):
             raise ApiError(
                 422,
                 "other_group",

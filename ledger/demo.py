@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger import gold, members, vsla
+from ledger.codes import by_code
+from ledger.meetings import MeetingRecord as R
+from ledger.meetings import record_meeting
 from ledger.models import Cooperative, Group, SiteStatus
-from ledger.vsla import MeetingRecord as R
 
 #: Shown by ``sanduku demo`` so people know whom to dial as.
 PEOPLE = [
@@ -28,7 +29,7 @@ FC = 100
 
 def seed(session: Session, today: dt.date | None = None) -> bool:
     """Write the demo data unless it is there. Returns whether anything was written."""
-    if session.scalar(select(Cooperative.id).where(Cooperative.code == "COOPBUNIA")):
+    if by_code(session, Cooperative, "COOPBUNIA") is not None:
         return False
     today = today or dt.date.today()
     coop = gold.create_cooperative(session, "COOPBUNIA", "Cooperative miniere de Bunia")
@@ -90,7 +91,7 @@ def seed(session: Session, today: dt.date | None = None) -> bool:
             records[0].loan, records[0].loan_term_months = 10_000 * FC, 2
         if week == 5:
             records[0].repayment = 4_000 * FC
-        vsla.record_meeting(session, group, day, savers, records)
+        record_meeting(session, group, day, savers, records)
     buyer = next(m for m in people if m.has_role("buyer"))
     gold.post_price(session, coop, usd_per_gram=9_550, cdf_per_gram=27_000_000)
     for miner, grams in ((people[1], 2_350), (people[3], 5_125), (people[1], 1_800)):
@@ -107,4 +108,4 @@ def seed(session: Session, today: dt.date | None = None) -> bool:
 
 
 def demo_group(session: Session) -> Group | None:
-    return session.scalar(select(Group).where(Group.code == "UMOJA"))
+    return by_code(session, Group, "UMOJA")

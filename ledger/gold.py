@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger import events, journal
+from ledger.codes import by_code, clean_code
 from ledger.defaults import MAX_PRICE_PER_GRAM_MINOR, MAX_PURCHASE_MG
 from ledger.errors import LedgerError
 from ledger.members import clean_name
@@ -29,7 +30,6 @@ from ledger.models import (
     utcnow,
 )
 from ledger.money import check_currency, exponent, round_half_up, to_decimal
-from ledger.vsla import clean_code
 
 #: Receipt and lot numbers: no 0/O or 1/I, so they read back unambiguously over the phone.
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -52,7 +52,7 @@ def _unused_number(session: Session, column, make) -> str:
 
 def create_cooperative(session: Session, code: object, name: object) -> Cooperative:
     code = clean_code(code)
-    if session.scalar(select(Cooperative.id).where(Cooperative.code == code)):
+    if by_code(session, Cooperative, code) is not None:
         raise LedgerError("exists", f"cooperative {code} already exists", "code")
     coop = Cooperative(code=code, name=clean_name(name))
     session.add(coop)
@@ -100,7 +100,7 @@ def create_site(
     lon: object = None,
 ) -> Site:
     code = clean_code(code)
-    if session.scalar(select(Site.id).where(Site.code == code)):
+    if by_code(session, Site, code) is not None:
         raise LedgerError("exists", f"site {code} already exists", "code")
     try:
         site_status = SiteStatus(status)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ledger import journal
 from ledger.errors import LedgerError
+from ledger.loans import accrue_charges, open_loans
 from ledger.models import AccountKind as K
 from ledger.models import (
     Cycle,
@@ -30,16 +31,7 @@ from ledger.models import (
     Member,
     MemberStatus,
 )
-from ledger.vsla import (
-    accounts,
-    accrue_charges,
-    check_in_group,
-    current_cycle,
-    open_loans,
-    savings_of,
-    shares_of,
-    year_after,
-)
+from ledger.vsla import accounts, check_in_group, current_cycle, savings_of, shares_of, year_after
 
 
 def split_fund(fund: int, shares: dict[int, int]) -> dict[int, int]:

@@ -10,9 +10,9 @@ from decimal import Decimal
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from ledger import db
+from ledger.codes import by_code
 from ledger.errors import LedgerError
 from ledger.evidence import flags, indicators, lineage, lots, settings
 from ledger.evidence.defaults import SCAN_DAYS
@@ -39,7 +39,10 @@ def _date(value: str | None, name: str) -> dt.date | None:
 def _one(model, code: str | None, what: str):
     if code is None:
         return None
-    found = db.session().scalar(select(model).where(model.code == code.strip().upper()))
+    try:
+        found = by_code(db.session(), model, code, what)
+    except LedgerError:  # not even written like a code: there is no such row
+        found = None
     if found is None:
         raise click.ClickException(f"unknown {what} {code}")
     return found

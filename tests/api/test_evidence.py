@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 
 from api.tokens import create_token
-from ledger import vsla
 from ledger.evidence import lots
+from ledger.meetings import MeetingRecord as R
+from ledger.meetings import record_meeting
 from ledger.models import SiteStatus
-from ledger.vsla import MeetingRecord as R
 from tests import factories
 from tests.ledger.evidence.builders import buy, miner
 
@@ -33,7 +33,7 @@ def world(session):
     other_group = factories.group(session, coop, "VSLA2")
     a = factories.member(session, group, gender="F")
     b = factories.member(session, group, gender="M")
-    vsla.record_meeting(session, group, dt.date(2025, 1, 6), [a], [R(a, shares=2), R(b, shares=1)])
+    record_meeting(session, group, dt.date(2025, 1, 6), [a], [R(a, shares=2), R(b, shares=1)])
     tokens = {}
     for name, role, scope in [
         ("coordinator", "coordinator", {}),

@@ -8,9 +8,11 @@ from hypothesis import strategies as st
 
 from ledger import db, journal, shareout, vsla
 from ledger.errors import LedgerError
+from ledger.loans import accrue_charges, open_loans, repay
+from ledger.meetings import MeetingRecord as R
+from ledger.meetings import record_meeting
 from ledger.models import AccountKind as K
 from ledger.shareout import split_fund
-from ledger.vsla import MeetingRecord as R
 from tests import factories, services
 from tests.ledger_checks import assert_books_balance
 
@@ -61,7 +63,7 @@ def test_any_sequence_keeps_books_balanced_and_share_out_exact(app, ops, rate, m
         }[kind]
         try:
             with session.begin_nested():
-                vsla.record_meeting(session, group, day, [member], [record])
+                record_meeting(session, group, day, [member], [record])
         except LedgerError:
             pass  # a refused operation writes nothing; the books must still balance
     session.commit()
@@ -69,11 +71,11 @@ def test_any_sequence_keeps_books_balanced_and_share_out_exact(app, ops, rate, m
 
     # Settle every loan, then share out: payouts sum exactly to the loan fund.
     day += dt.timedelta(days=1)
-    vsla.accrue_charges(session, group, day)
+    accrue_charges(session, group, day)
     for member in people:
-        owed = sum(loan.outstanding for loan in vsla.open_loans(session, member))
+        owed = sum(loan.outstanding for loan in open_loans(session, member))
         if owed:
-            vsla.repay(session, group, member, owed, day)
+            repay(session, group, member, owed, day)
     cash = journal.balance(session, K.LOAN_FUND_CASH, "CDF", group_id=group.id)
     social = journal.balance(session, K.SOCIAL_FUND_CASH, "CDF", group_id=group.id)
     cycle = vsla.current_cycle(session, group)

@@ -6,12 +6,14 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from ledger import gold, journal, members, vsla
+from ledger import gold, journal, members
 from ledger.db import Base
 from ledger.errors import LedgerError
+from ledger.loans import disburse, repay
+from ledger.meetings import MeetingRecord as R
+from ledger.meetings import record_meeting
 from ledger.models import EntryKind, SiteStatus
 from ledger.money import to_minor
-from ledger.vsla import MeetingRecord as R
 from tests import factories
 
 FC = 100
@@ -29,7 +31,7 @@ def row_counts(session) -> dict[str, int]:
 def grp(session):
     group = factories.group(session, share_value=1000 * FC)
     saver = factories.member(session, group, name="Saver")
-    vsla.record_meeting(session, group, DAY, [saver], [R(saver, shares=5)])  # 5,000 FC saved
+    record_meeting(session, group, DAY, [saver], [R(saver, shares=5)])  # 5,000 FC saved
     session.commit()
     return group, saver
 
@@ -96,7 +98,7 @@ def test_shares_outside_one_to_five(session, grp, shares):
     refused(
         session,
         "out_of_range",
-        lambda: vsla.record_meeting(
+        lambda: record_meeting(
             session, group, DAY + dt.timedelta(days=7), [saver], [R(saver, shares=shares)]
         ),
     )
@@ -107,7 +109,7 @@ def test_more_than_five_shares_in_one_meeting_over_two_postings(session, grp):
     refused(
         session,
         "too_many_shares",
-        lambda: vsla.record_meeting(session, group, DAY, [saver], [R(saver, shares=1)]),
+        lambda: record_meeting(session, group, DAY, [saver], [R(saver, shares=1)]),
     )
 
 
@@ -116,7 +118,7 @@ def test_loan_over_the_cap(session, grp):
     err = refused(
         session,
         "over_cap",
-        lambda: vsla.record_meeting(
+        lambda: record_meeting(
             session, group, DAY + dt.timedelta(days=7), [saver], [R(saver, loan=15_001 * FC)]
         ),
     )  # 3 x 5,000 FC savings
@@ -126,16 +128,16 @@ def test_loan_over_the_cap(session, grp):
 def test_loan_when_the_fund_is_short(session, grp):
     group, saver = grp
     rich = factories.member(session, group)
-    vsla.record_meeting(
+    record_meeting(
         session, group, DAY + dt.timedelta(days=7), [saver], [R(saver, shares=5), R(rich, shares=5)]
     )
-    vsla.disburse(session, group, saver, 9_000 * FC, 1, DAY + dt.timedelta(days=7))
+    disburse(session, group, saver, 9_000 * FC, 1, DAY + dt.timedelta(days=7))
     session.commit()
     # 15,000 FC in shares, 9,000 FC lent: 6,000 FC left, rich may borrow 15,000 FC.
     err = refused(
         session,
         "fund_short",
-        lambda: vsla.disburse(session, group, rich, 7_000 * FC, 1, DAY + dt.timedelta(days=8)),
+        lambda: disburse(session, group, rich, 7_000 * FC, 1, DAY + dt.timedelta(days=8)),
     )
     assert err.params["available"] == 6_000 * FC
 
@@ -147,7 +149,7 @@ def test_whole_meeting_is_refused_when_one_record_breaks_a_rule(session, grp):
     refused(
         session,
         "over_cap",
-        lambda: vsla.record_meeting(
+        lambda: record_meeting(
             session,
             group,
             DAY + dt.timedelta(days=7),
@@ -159,9 +161,9 @@ def test_whole_meeting_is_refused_when_one_record_breaks_a_rule(session, grp):
 
 def test_repayment_above_what_is_owed(session, grp):
     group, saver = grp
-    vsla.disburse(session, group, saver, 1_000 * FC, 1, DAY)
+    disburse(session, group, saver, 1_000 * FC, 1, DAY)
     session.commit()
-    refused(session, "overpaid", lambda: vsla.repay(session, group, saver, 1_101 * FC, DAY))
+    refused(session, "overpaid", lambda: repay(session, group, saver, 1_101 * FC, DAY))
 
 
 def test_member_of_another_group(session, grp):
@@ -172,7 +174,7 @@ def test_member_of_another_group(session, grp):
     refused(
         session,
         "other_group",
-        lambda: vsla.record_meeting(session, group, DAY, [stranger], [R(stranger, shares=1)]),
+        lambda: record_meeting(session, group, DAY, [stranger], [R(stranger, shares=1)]),
     )
 
 
@@ -181,7 +183,7 @@ def test_grant_above_the_social_fund(session, grp):
     refused(
         session,
         "fund_short",
-        lambda: vsla.record_meeting(session, group, DAY, [saver], [R(saver, grant=1 * FC)]),
+        lambda: record_meeting(session, group, DAY, [saver], [R(saver, grant=1 * FC)]),
     )
 
 

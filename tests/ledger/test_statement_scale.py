@@ -5,7 +5,8 @@ import datetime as dt
 from sqlalchemy import event
 
 from ledger import db, vsla
-from ledger.vsla import MeetingRecord as R
+from ledger.meetings import MeetingRecord as R
+from ledger.meetings import record_meeting
 from tests import factories
 
 
@@ -28,12 +29,12 @@ def test_statement_does_not_scan_the_journal(session):
     group = factories.group(session, share_value=100)
     member, other = factories.member(session, group), factories.member(session, group)
     day = dt.date(2025, 1, 6)
-    vsla.record_meeting(session, group, day, [member], [R(member, shares=1, social_fund=100)])
+    record_meeting(session, group, day, [member], [R(member, shares=1, social_fund=100)])
     session.commit()
     session.expire_all()
     few = statements_for_statement(session, member)
     for week in range(1, 41):  # 40 more meetings: 120 more entries for this member
-        vsla.record_meeting(
+        record_meeting(
             session,
             group,
             day + dt.timedelta(weeks=week),

@@ -6,9 +6,11 @@ import pytest
 
 from ledger import journal, shareout, vsla
 from ledger.errors import LedgerError
+from ledger.loans import accrue_charges, disburse, open_loans, repay, write_off
+from ledger.meetings import MeetingRecord as R
+from ledger.meetings import record_meeting
 from ledger.models import AccountKind as K
 from ledger.models import LoanStatus
-from ledger.vsla import MeetingRecord as R
 from tests import factories
 from tests.ledger_checks import assert_books_balance
 
@@ -40,14 +42,14 @@ def test_full_cycle_by_hand(session):
             R(m, shares=weekly_shares[m], social_fund=200 * FC, **extra.get(n, {}).get(m, {}))
             for m in everyone
         ]
-        vsla.record_meeting(session, group, meeting_day(n), everyone, records)
+        record_meeting(session, group, meeting_day(n), everyone, records)
         if n == 4:
             # The example: 5,000 FC at 10 % flat, 2,000 FC repaid a week later.
-            (loan,) = vsla.open_loans(session, b)
+            (loan,) = open_loans(session, b)
             assert (loan.charged, loan.paid, loan.outstanding) == (500 * FC, 2000 * FC, 3500 * FC)
         if n == 10:
             # D's loan was due on day 30 (5 March), unpaid: rolled over with a second charge.
-            (loan,) = vsla.open_loans(session, d)
+            (loan,) = open_loans(session, d)
             assert loan.status == LoanStatus.OVERDUE
             assert loan.charged == 4000 * FC
             assert loan.outstanding == 12000 * FC  # 24,000 owed - 12,000 paid (charges first)
@@ -67,7 +69,7 @@ def test_full_cycle_by_hand(session):
         60_000 * FC,
         24_000 * FC,
     ]
-    assert vsla.open_loans(session, b) == [] and vsla.open_loans(session, d) == []
+    assert open_loans(session, b) == [] and open_loans(session, d) == []
 
     payouts = shareout.share_out(session, group, dt.date(2025, 3, 31))
     session.commit()
@@ -95,19 +97,19 @@ def test_full_cycle_by_hand(session):
 def test_declining_balance_charge(session):
     group = factories.group(session, rate_bp=1000, method="declining")
     m = factories.member(session, group)
-    vsla.record_meeting(session, group, START, [m], [R(m, shares=5)])
-    vsla.record_meeting(
+    record_meeting(session, group, START, [m], [R(m, shares=5)])
+    record_meeting(
         session,
         group,
         START + dt.timedelta(days=7),
         [m],
         [R(m, shares=5, loan=10_000 * FC, loan_term_months=3)],
     )
-    (loan,) = vsla.open_loans(session, m)
+    (loan,) = open_loans(session, m)
     assert loan.charged == 1_000 * FC  # 10 % of 10,000 at disbursement
-    vsla.repay(session, group, m, 6_000 * FC, START + dt.timedelta(days=14))
+    repay(session, group, m, 6_000 * FC, START + dt.timedelta(days=14))
     # 1,000 charge + 5,000 principal paid: 5,000 principal left; next period charges 10 % of it.
-    vsla.accrue_charges(session, group, START + dt.timedelta(days=7 + 30))
+    accrue_charges(session, group, START + dt.timedelta(days=7 + 30))
     assert loan.charged == 1_500 * FC
     assert loan.outstanding == 5_500 * FC
     assert_books_balance(session)
@@ -116,8 +118,8 @@ def test_declining_balance_charge(session):
 def test_share_out_nets_outstanding_loans(session):
     group = factories.group(session, rate_bp=1000)
     a, b = factories.member(session, group), factories.member(session, group)
-    vsla.record_meeting(session, group, START, [a, b], [R(a, shares=5), R(b, shares=5)])
-    vsla.record_meeting(
+    record_meeting(session, group, START, [a, b], [R(a, shares=5), R(b, shares=5)])
+    record_meeting(
         session,
         group,
         START + dt.timedelta(days=7),
@@ -139,9 +141,9 @@ def test_share_out_nets_outstanding_loans(session):
 def test_write_off_is_a_loss_shared_by_all(session):
     group = factories.group(session, rate_bp=0)
     a, b = factories.member(session, group), factories.member(session, group)
-    vsla.record_meeting(session, group, START, [a, b], [R(a, shares=5), R(b, shares=5)])
-    loan = vsla.disburse(session, group, a, 3_000 * FC, 1, START)
-    vsla.write_off(session, loan, START + dt.timedelta(days=60))
+    record_meeting(session, group, START, [a, b], [R(a, shares=5), R(b, shares=5)])
+    loan = disburse(session, group, a, 3_000 * FC, 1, START)
+    write_off(session, loan, START + dt.timedelta(days=60))
     payouts = shareout.share_out(session, group, START + dt.timedelta(days=61))
     assert sum(p.net for p in payouts) == 7_000 * FC
     assert {p.net for p in payouts} == {3_500 * FC}
@@ -151,11 +153,11 @@ def test_write_off_is_a_loss_shared_by_all(session):
 def test_a_member_who_leaves_mid_cycle_gets_savings_less_debt_and_no_profit(session):
     group = factories.group(session, rate_bp=1000)
     stays, leaves = factories.member(session, group), factories.member(session, group)
-    vsla.record_meeting(
+    record_meeting(
         session, group, START, [stays, leaves], [R(stays, shares=5), R(leaves, shares=5)]
     )
     day2 = START + dt.timedelta(days=7)
-    vsla.record_meeting(
+    record_meeting(
         session,
         group,
         day2,
@@ -169,7 +171,7 @@ def test_a_member_who_leaves_mid_cycle_gets_savings_less_debt_and_no_profit(sess
     payout = shareout.member_leaves(session, leaves, day2 + dt.timedelta(days=1))
     assert (payout.savings, payout.loans_netted, payout.net) == (8_000 * FC, 2_200 * FC, 5_800 * FC)
     assert leaves.status.value == "inactive" and leaves.left_on == day2 + dt.timedelta(days=1)
-    assert vsla.open_loans(session, leaves) == []
+    assert open_loans(session, leaves) == []
     assert vsla.savings_of(session, leaves) == 0
     # The fine and the charge stay with the member who finishes the cycle.
     payouts = shareout.share_out(session, group, day2 + dt.timedelta(days=2))
@@ -180,8 +182,8 @@ def test_a_member_who_leaves_mid_cycle_gets_savings_less_debt_and_no_profit(sess
 def test_a_leaver_who_owes_more_than_saved_is_refused(session):
     group = factories.group(session, rate_bp=1000)
     a, b = factories.member(session, group), factories.member(session, group)
-    vsla.record_meeting(session, group, START, [a, b], [R(a, shares=1), R(b, shares=5)])
-    vsla.disburse(session, group, a, 3_000 * FC, 1, START)
+    record_meeting(session, group, START, [a, b], [R(a, shares=1), R(b, shares=5)])
+    disburse(session, group, a, 3_000 * FC, 1, START)
     with pytest.raises(LedgerError) as caught:
         shareout.member_leaves(session, a, START + dt.timedelta(days=1))
     assert caught.value.code == "unsettled"

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ledger import vsla
+from ledger.loans import open_loans
+from ledger.meetings import MeetingRecord, record_meeting
 from ledger.models import MemberStatus, MessageKind, MessageStatus
 from locales import translator
 from sms import reminders, settings
@@ -65,19 +66,19 @@ def test_reminders_go_out_once_with_the_amount_due(session, fake, workers):
     saver.opted_out = True  # reminders are not broadcasts: they still go
     left = factories.member(session, group, language="sw")
     session.flush()
-    vsla.record_meeting(
+    record_meeting(
         session,
         group,
         now_local.date() - dt.timedelta(days=40),
         [borrower, saver, left],
         [
-            vsla.MeetingRecord(borrower, shares=5, loan=8_000 * FC, loan_term_months=1),
-            vsla.MeetingRecord(saver, shares=5),
+            MeetingRecord(borrower, shares=5, loan=8_000 * FC, loan_term_months=1),
+            MeetingRecord(saver, shares=5),
         ],
     )
     left.status = MemberStatus.INACTIVE
     session.commit()
-    (loan,) = vsla.open_loans(session, borrower)
+    (loan,) = open_loans(session, borrower)
     assert loan.due_on < meeting.date()  # due (overdue) by the meeting
     session.commit()  # end the read: SQLite would keep the workers waiting on its lock
 

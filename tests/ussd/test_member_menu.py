@@ -6,8 +6,9 @@ import pytest
 from babel.support import NullTranslations
 
 from ledger import gold, vsla
+from ledger.loans import open_loans
+from ledger.meetings import MeetingRecord, record_meeting
 from ledger.models import Member
-from ledger.vsla import MeetingRecord
 from locales import LANGUAGES, translator
 from locales.gsm7 import to_gsm7
 from tests.ussd.conftest import PIN, Words
@@ -39,7 +40,7 @@ def lang(request, session, world):
 
 
 def save_meeting(session, world, **record):
-    vsla.record_meeting(
+    record_meeting(
         session,
         world.group,
         dt.date.today(),
@@ -68,7 +69,7 @@ def test_savings(session, phone, world, lang):
 def test_loan(session, phone, world, lang):
     save_meeting(session, world, shares=5)
     save_meeting(session, world, loan=4_000 * FC, loan_term_months=2)
-    (loan,) = vsla.open_loans(session, world.member)
+    (loan,) = open_loans(session, world.member)
     screen = phone(world.member.phone).walk("2", PIN)
     shown = door(lang)
     for amount in (4_000 * FC, loan.charged, loan.outstanding):

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from ledger import events, gold, vsla
+from ledger.loans import open_loans
+from ledger.meetings import MeetingRecord, record_meeting
 from ledger.models import Attendance, Member, PricePost, Purchase
-from ledger.vsla import MeetingRecord
 from locales import LANGUAGES, translator
 from locales.gsm7 import to_gsm7
 from tests import factories
@@ -191,14 +192,10 @@ def test_officer_records_members_one_at_a_time(session, phone, world, lang):
 def test_officer_records_a_repayment_and_sees_ledger_refusals(session, phone, world, lang):
     today = dt.date.today()
     for person in (world.member, world.wife):
-        vsla.record_meeting(
-            session, world.group, today, [person], [MeetingRecord(person, shares=5)]
-        )
-    vsla.record_meeting(
-        session, world.group, today, [], [MeetingRecord(world.member, loan=6000 * FC)]
-    )
+        record_meeting(session, world.group, today, [person], [MeetingRecord(person, shares=5)])
+    record_meeting(session, world.group, today, [], [MeetingRecord(world.member, loan=6000 * FC)])
     session.commit()
-    (loan,) = vsla.open_loans(session, world.member)
+    (loan,) = open_loans(session, world.member)
     shown, w = translator(lang), Words(lang)
     handset = phone(world.officer.phone)
     shares = handset.walk("9", PIN, "1")
@@ -234,9 +231,9 @@ def test_officer_repayment_above_what_is_owed_is_refused(session, phone, world, 
         MeetingRecord(world.wife, shares=5),
         MeetingRecord(world.member, shares=5, loan=6000 * FC, loan_term_months=1),
     ]
-    vsla.record_meeting(session, world.group, last_week, [], records)
+    record_meeting(session, world.group, last_week, [], records)
     session.commit()
-    (loan,) = vsla.open_loans(session, world.member)
+    (loan,) = open_loans(session, world.member)
     handset = phone(world.officer.phone)
     handset.walk("9", PIN, "1", "1")
     handset.reply("2")
@@ -255,7 +252,7 @@ def test_officer_repayment_above_what_is_owed_is_refused(session, phone, world, 
     handset.reply(str(loan.outstanding // FC))
     assert handset.reply("1").startswith("CON " + w("Saved for {name}.", name="Amani"))
     session.expire_all()
-    assert vsla.open_loans(session, world.member) == []
+    assert open_loans(session, world.member) == []
 
 
 def test_officer_list_pages_through_a_big_group(session, phone, world, lang):

@@ -10,8 +10,8 @@ import logging
 import pytest
 
 from ledger import gold, pins, vsla
+from ledger.meetings import MeetingRecord, record_meeting
 from ledger.models import utcnow
-from ledger.vsla import MeetingRecord
 from locales import LANGUAGES
 from tests import factories
 from tests.ussd.conftest import PIN, Words
@@ -88,7 +88,7 @@ def worst(session):
             records[0].loan_term_months = 1
         if n == 2:  # paid and still owed: both in the hundreds of millions
             records[0].repayment = 999_999_999 * FC
-        vsla.record_meeting(session, group, day, [], records)
+        record_meeting(session, group, day, [], records)
     for n in range(12):
         gold.record_purchase(
             session,

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ledger import gold, vsla
+from ledger.loans import accrue_charges, open_loans
 from ledger.models import Group, LoanStatus, Member
 from locales import _
 from ussd.context import Context
@@ -39,7 +40,7 @@ def loans_today(ctx: Context, group: Group, member: Member) -> list[LoanToday]:
     will book them (a 30-day period may have started since the last meeting). Worked out in
     a savepoint that is rolled back: reading a screen writes nothing."""
     with ctx.session.begin_nested() as savepoint:
-        vsla.accrue_charges(ctx.session, group, ctx.today())
+        accrue_charges(ctx.session, group, ctx.today())
         loans = [
             LoanToday(
                 principal=loan.principal,
@@ -49,7 +50,7 @@ def loans_today(ctx: Context, group: Group, member: Member) -> list[LoanToday]:
                 due_on=loan.due_on,
                 overdue=loan.status == LoanStatus.OVERDUE,
             )
-            for loan in vsla.open_loans(ctx.session, member)
+            for loan in open_loans(ctx.session, member)
         ]
         savepoint.rollback()
     return loans

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ledger import vsla
+from ledger.loans import open_loans
+from ledger.meetings import MeetingRecord, record_meeting
 from ledger.models import Attendance, Group, Meeting, Member, MemberStatus
-from ledger.vsla import MeetingRecord
 from locales import CURRENCY_SYMBOLS, _
 from ussd import keypad
 from ussd.context import Context
@@ -137,7 +137,7 @@ class MeetShares(OfficerScreen, AskScreen):
 
 
 def after_social(ctx: Context) -> Result:
-    if vsla.open_loans(ctx.session, chosen(ctx)):
+    if open_loans(ctx.session, chosen(ctx)):
         return Go("meet_repay")
     ctx.data["meet_repay"] = 0
     return Go("meet_confirm")
@@ -242,7 +242,7 @@ class MeetConfirm(OfficerScreen):
             social_fund=group.social_fund_contribution if d.get("meet_social") else 0,
             repayment=d.get("meet_repay") or 0,
         )
-        vsla.record_meeting(ctx.session, group, ctx.today(), [member], [record])
+        record_meeting(ctx.session, group, ctx.today(), [member], [record])
         for field in ("meet_member", "meet_shares", "meet_social", "meet_repay"):
             d.pop(field, None)
         ctx.notice(ctx.t.gettext(_("Saved for {name}."), name=short(member.first_name)))

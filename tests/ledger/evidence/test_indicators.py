@@ -24,8 +24,10 @@ import pytest
 
 from ledger import gold, vsla
 from ledger.evidence import indicators, settings
+from ledger.loans import open_loans, write_off
+from ledger.meetings import MeetingRecord as R
+from ledger.meetings import record_meeting
 from ledger.models import MemberStatus, Message, MessageStatus
-from ledger.vsla import MeetingRecord as R
 from tests import factories
 from tests.ledger.evidence.builders import buy, miner
 
@@ -52,7 +54,7 @@ def group(session):
         records = [
             R(m, shares=shares.get(m, 0), social_fund=200_00, **extra.get(m, {})) for m in present
         ]
-        vsla.record_meeting(session, g, week(n), present, records)
+        record_meeting(session, g, week(n), present, records)
 
     meet(
         1,
@@ -71,8 +73,8 @@ def group(session):
             e: {"repayment": 600_00},
         },
     )
-    (loan_e,) = vsla.open_loans(session, e)
-    vsla.write_off(session, loan_e, dt.date(2025, 1, 24))
+    (loan_e,) = open_loans(session, e)
+    write_off(session, loan_e, dt.date(2025, 1, 24))
     e.status, e.left_on = MemberStatus.INACTIVE, dt.date(2025, 1, 24)
     meet(4, [a, b, c], {a: 2, b: 1, c: 3}, {b: {"repayment": 1000_00}})
     meet(5, [a, b, d], {a: 2, b: 1, d: 1})
@@ -165,7 +167,7 @@ def test_pooled_groups_and_csv(session, group):
     g2 = factories.group(session, group.cooperative, "VSLA2", share_value=500_00, social=0)
     w = factories.member(session, g2, gender="F")
     m = factories.member(session, g2, gender="M")
-    vsla.record_meeting(session, g2, week(2), [w], [R(w, shares=2)])
+    record_meeting(session, g2, week(2), [w], [R(w, shares=2)])
     session.commit()
     report = indicators.deployment_report(
         session, as_of=AS_OF, since=dt.date(2025, 1, 1), until=AS_OF, sections=("savings_groups",)

@@ -1,0 +1,246 @@
+"""Loans from the group's loan fund: service charges, disbursement, repayment, write-off.
+
+The service charge accrues at the start of each 30-day period, the first at disbursement
+(Ledger Link): flat on the principal or on the declining balance. Repayments pay the charge
+first, then principal, oldest loan first.
+
+Every function checks all its rules before it writes, raises ``LedgerError`` on the first
+broken one, and leaves committing to the caller, so a rejected request writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger import journal
+from ledger.defaults import CHARGE_PERIOD_DAYS
+from ledger.errors import LedgerError
+from ledger.models import (
+    AccountKind,
+    ChargeMethod,
+    EntryKind,
+    Group,
+    Loan,
+    LoanStatus,
+    Meeting,
+    Member,
+)
+from ledger.money import check_amount, round_half_up
+from ledger.vsla import accounts, check_in_group, current_cycle, int_in, savings_of
+
+K = AccountKind
+
+
+# -- the member's loans ---------------------------------------------------------------------
+
+
+def open_loans(session: Session, member: Member) -> list[Loan]:
+    return list(
+        session.scalars(
+            select(Loan)
+            .where(
+                Loan.member_id == member.id,
+                Loan.status.in_([LoanStatus.OPEN, LoanStatus.OVERDUE]),
+            )
+            .order_by(Loan.id)
+        )
+    )
+
+
+def loan_limit(session: Session, group: Group, member: Member) -> int:
+    """How much more the member may borrow: the cap on savings less what they owe."""
+    owed = sum(loan.principal_outstanding for loan in open_loans(session, member))
+    return max(0, group.loan_cap_multiple * savings_of(session, member) - owed)
+
+
+# -- service charges ------------------------------------------------------------------------
+
+
+def _periods_due(loan: Loan, as_of: dt.date) -> int:
+    if as_of < loan.disbursed_on:
+        return 0
+    return (as_of - loan.disbursed_on).days // CHARGE_PERIOD_DAYS + 1
+
+
+def accrue_charges(session: Session, group: Group, as_of: dt.date) -> int:
+    """Book every service charge whose 30-day period has started by ``as_of`` (Ledger Link:
+    the first at disbursement; flat on principal or on the declining balance), and mark loans
+    past their due date overdue. Returns the total charged."""
+    total = 0
+    income = journal.account(session, K.SERVICE_CHARGE_INCOME, group.currency, group_id=group.id)
+    loans = session.scalars(
+        select(Loan)
+        .where(Loan.group_id == group.id, Loan.status.in_([LoanStatus.OPEN, LoanStatus.OVERDUE]))
+        .order_by(Loan.id)
+    )
+    for loan in loans:
+        receivable = journal.account(
+            session, K.LOAN_RECEIVABLE, group.currency, group_id=group.id, member_id=loan.member_id
+        )
+        for period in range(loan.periods_charged, _periods_due(loan, as_of)):
+            base = (
+                loan.principal if loan.method == ChargeMethod.FLAT else (loan.principal_outstanding)
+            )
+            charge = round_half_up(Decimal(base) * loan.rate_bp / 10_000)
+            loan.periods_charged = period + 1
+            if charge > 0:
+                loan.charged += charge
+                total += charge
+                journal.post(
+                    session,
+                    EntryKind.SERVICE_CHARGE,
+                    group.currency,
+                    [(receivable, charge), (income, -charge)],
+                    occurred_on=loan.disbursed_on + dt.timedelta(days=period * CHARGE_PERIOD_DAYS),
+                    group_id=group.id,
+                    member_id=loan.member_id,
+                    loan_id=loan.id,
+                )
+        if as_of > loan.due_on and loan.status == LoanStatus.OPEN:
+            loan.status = LoanStatus.OVERDUE
+    session.flush()
+    return total
+
+
+# -- disbursing, repaying, writing off ------------------------------------------------------
+
+
+def disburse(
+    session: Session,
+    group: Group,
+    member: Member,
+    principal: int,
+    term_months: int | None,
+    on: dt.date,
+    meeting: Meeting | None = None,
+) -> Loan:
+    check_in_group(member, group)
+    check_amount(principal, "loan")
+    term = group.max_loan_term_months if term_months is None else term_months
+    term = int_in(term, 1, group.max_loan_term_months, "loan_term_months")
+    session.flush()
+    limit = loan_limit(session, group, member)
+    if principal > limit:
+        raise LedgerError(
+            "over_cap",
+            f"{member.name} may borrow at most {limit} "
+            f"(loans up to {group.loan_cap_multiple}x savings)",
+            "loan",
+            limit=limit,
+        )
+    cash = accounts(session, group)(K.LOAN_FUND_CASH)
+    session.refresh(cash)
+    if principal > cash.balance:
+        raise LedgerError(
+            "fund_short", "the loan fund does not hold that much", "loan", available=cash.balance
+        )
+    loan = Loan(
+        group_id=group.id,
+        cycle_id=current_cycle(session, group).id,
+        member_id=member.id,
+        meeting_id=meeting.id if meeting else None,
+        principal=principal,
+        term_months=term,
+        rate_bp=group.service_charge_bp,
+        method=group.service_charge_method,
+        disbursed_on=on,
+        due_on=on + dt.timedelta(days=CHARGE_PERIOD_DAYS * term),
+        periods_charged=0,
+        charged=0,
+        principal_paid=0,
+        charge_paid=0,
+        written_off=0,
+        status=LoanStatus.OPEN,
+    )
+    session.add(loan)
+    session.flush()
+    journal.post(
+        session,
+        EntryKind.LOAN,
+        group.currency,
+        [(accounts(session, group, member)(K.LOAN_RECEIVABLE), principal), (cash, -principal)],
+        occurred_on=on,
+        group_id=group.id,
+        member_id=member.id,
+        loan_id=loan.id,
+        meeting_id=meeting.id if meeting else None,
+    )
+    accrue_charges(session, group, on)
+    return loan
+
+
+def repay(
+    session: Session,
+    group: Group,
+    member: Member,
+    amount: int,
+    on: dt.date,
+    meeting: Meeting | None = None,
+) -> list[Loan]:
+    """Apply a repayment to the member's loans, oldest first, charge before principal."""
+    check_in_group(member, group)
+    check_amount(amount, "repayment")
+    accrue_charges(session, group, on)
+    loans = open_loans(session, member)
+    owed = sum(loan.outstanding for loan in loans)
+    if amount > owed:
+        raise LedgerError("overpaid", f"{member.name} owes only {owed}", "repayment", owed=owed)
+    left = amount
+    cash = accounts(session, group)(K.LOAN_FUND_CASH)
+    receivable = accounts(session, group, member)(K.LOAN_RECEIVABLE)
+    for loan in loans:
+        if left == 0:
+            break
+        to_charge = min(left, loan.charge_outstanding)
+        to_principal = min(left - to_charge, loan.principal_outstanding)
+        paid = to_charge + to_principal
+        if paid == 0:
+            continue
+        loan.charge_paid += to_charge
+        loan.principal_paid += to_principal
+        left -= paid
+        journal.post(
+            session,
+            EntryKind.REPAYMENT,
+            group.currency,
+            [(cash, paid), (receivable, -paid)],
+            occurred_on=on,
+            group_id=group.id,
+            member_id=member.id,
+            loan_id=loan.id,
+            meeting_id=meeting.id if meeting else None,
+            memo=f"charge {to_charge}, principal {to_principal}",
+        )
+        if loan.outstanding == 0:
+            loan.status, loan.closed_on = LoanStatus.REPAID, on
+    session.flush()
+    return loans
+
+
+def write_off(session: Session, loan: Loan, on: dt.date) -> None:
+    """Give up on what a loan still owes: the group bears it as a loss."""
+    group = session.get(Group, loan.group_id)
+    if not loan.is_open:
+        raise LedgerError("closed", "the loan is already closed", "loan")
+    amount = loan.outstanding
+    journal.post(
+        session,
+        EntryKind.WRITE_OFF,
+        group.currency,
+        [
+            (accounts(session, group)(K.WRITE_OFFS), amount),
+            (accounts(session, group, loan.member)(K.LOAN_RECEIVABLE), -amount),
+        ],
+        occurred_on=on,
+        group_id=group.id,
+        member_id=loan.member_id,
+        loan_id=loan.id,
+    )
+    loan.written_off = loan.principal_outstanding
+    loan.charged = loan.charge_paid
+    loan.status, loan.closed_on = LoanStatus.WRITTEN_OFF, on
+    session.flush()
