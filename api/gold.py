@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import request
 from sqlalchemy import select
 
@@ -11,7 +9,7 @@ from api import auth, lookup
 from api.defaults import MAX_SITE_CAPACITY_GRAMS
 from api.errors import ApiError
 from api.parsing import Body, member_number, member_ref, read_json
-from ledger import db, gold
+from ledger import db, gold, units
 from ledger.evidence import flags
 from ledger.models import ApiToken, Cooperative, Member, PricePost, Purchase, Site, SiteStatus
 from ledger.money import check_currency, major
@@ -28,23 +26,19 @@ PURCHASE_FIELDS = (
 )
 
 
-def grams(mg: int) -> Decimal:
-    return Decimal(mg).scaleb(-3)
-
-
 def cooperative_json(coop: Cooperative) -> dict:
     return {"id": coop.id, "code": coop.code, "name": coop.name}
 
 
 def site_json(site: Site) -> dict:
-    micro = lambda v: None if v is None else Decimal(v).scaleb(-6)  # noqa: E731
+    micro = lambda v: None if v is None else units.degrees(v)  # noqa: E731
     return {
         "id": site.id,
         "code": site.code,
         "name": site.name,
         "cooperative": site.cooperative.code,
         "status": site.status.value,
-        "capacity_grams_per_month": grams(site.capacity_mg_per_month),
+        "capacity_grams_per_month": units.grams(site.capacity_mg_per_month),
         "lat": micro(site.lat_micro),
         "lon": micro(site.lon_micro),
     }
@@ -63,11 +57,11 @@ def purchase_json(purchase: Purchase) -> dict:
             "name": purchase.miner.name,
         },
         "site": purchase.site.code,
-        "weight_grams": grams(purchase.weight_mg),
+        "weight_grams": units.grams(purchase.weight_mg),
         "fineness": (
             None
             if purchase.fineness_ppm is None
-            else Decimal(purchase.fineness_ppm).scaleb(-6).normalize()
+            else units.fraction(purchase.fineness_ppm).normalize()
         ),
         "price_per_gram": major(purchase.price_per_gram, purchase.currency),
         "purchased_at": purchase.purchased_at,
@@ -114,7 +108,7 @@ def create_site(token: ApiToken) -> tuple[int, object]:
         code=body.text("code"),
         name=body.text("name"),
         cooperative=coop,
-        capacity_mg_per_month=int(capacity.scaleb(3)),
+        capacity_mg_per_month=units.milligrams(capacity),
         status=body.choice("status", tuple(s.value for s in SiteStatus)),
         lat=body.raw("lat"),
         lon=body.raw("lon"),

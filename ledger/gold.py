@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger import events, journal
+from ledger import events, journal, units
 from ledger.codes import by_code, clean_code
 from ledger.defaults import MAX_PRICE_PER_GRAM_MINOR, MAX_PURCHASE_MG
 from ledger.errors import LedgerError
@@ -63,7 +63,7 @@ def create_cooperative(session: Session, code: object, name: object) -> Cooperat
 def parse_grams(value: object, field: str = "weight_grams") -> int:
     """Grams with up to 3 decimals, as whole milligrams."""
     grams = to_decimal(value, field, 3)
-    mg = int(grams * 1000)
+    mg = units.milligrams(grams)
     if mg <= 0:
         raise LedgerError("not_positive", f"{field} must be more than zero", field)
     return mg
@@ -76,7 +76,7 @@ def parse_fineness(value: object) -> int | None:
     fraction = to_decimal(value, "fineness", 6)
     if not Decimal(0) < fraction <= 1:
         raise LedgerError("out_of_range", "fineness is a fraction such as 0.925", "fineness")
-    return int(fraction * 1_000_000)
+    return units.ppm(fraction)
 
 
 def parse_coordinate(value: object, field: str, limit: int) -> int | None:
@@ -85,7 +85,7 @@ def parse_coordinate(value: object, field: str, limit: int) -> int | None:
     number = to_decimal(value, field, 6)
     if abs(number) > limit:
         raise LedgerError("out_of_range", f"{field} must be between -{limit} and {limit}", field)
-    return int(number * 1_000_000)
+    return units.micro_degrees(number)
 
 
 def create_site(
@@ -171,6 +171,11 @@ def purchase_lot(session: Session, site: Site, lot_number: str | None) -> Lot:
     return lot
 
 
+def purchase_total(weight_mg: int, price_per_gram: int) -> int:
+    """What a purchase costs in minor units: weight x price per gram, rounded half up."""
+    return round_half_up(Decimal(weight_mg) * price_per_gram / units.MG_PER_GRAM)
+
+
 def record_purchase(
     session: Session,
     *,
@@ -194,7 +199,7 @@ def record_purchase(
         raise LedgerError(
             "out_of_range", "weight must be more than 0 and at most 10 kg", "weight_grams"
         )
-    total = round_half_up(Decimal(weight_mg) * price_per_gram / 1000)
+    total = purchase_total(weight_mg, price_per_gram)
     if total <= 0:
         raise LedgerError("not_positive", "the total rounds to nothing", "weight_grams")
     lot = purchase_lot(session, site, lot_number)
@@ -216,7 +221,7 @@ def record_purchase(
     )
     lot.mass_mg += weight_mg
     if lot.fine_mg is not None and fineness_ppm is not None:
-        lot.fine_mg += weight_mg * fineness_ppm // 1_000_000
+        lot.fine_mg += units.fine_mg(weight_mg, fineness_ppm)
     else:
         lot.fine_mg = None
     entry = journal.post(

@@ -22,6 +22,8 @@ from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
+from ledger import units
+
 log = logging.getLogger(__name__)
 
 DIR = Path(__file__).parent
@@ -111,7 +113,7 @@ class Translator:
         return f"{text} {symbol}".translate(_SPACES)
 
     def grams(self, milligrams: int) -> str:
-        value = Decimal(milligrams).scaleb(-3)
+        value = units.grams(milligrams)
         return f"{format_decimal(value, format='#,##0.###', locale=self.locale)} g".translate(
             _SPACES
         )

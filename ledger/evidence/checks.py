@@ -21,6 +21,7 @@ from ledger.evidence import prices
 from ledger.evidence.prices import PostedPrices
 from ledger.evidence.settings import Settings
 from ledger.models import FlagKind, Member, MemberStatus, Purchase, Role, Site, SiteStatus
+from ledger.units import MG_PER_GRAM
 
 
 @dataclass
@@ -44,7 +45,7 @@ def _exact(value: int | Fraction | Decimal) -> Decimal:
 
 def _g(mg: int | Fraction | Decimal) -> str:
     """Milligrams as grams (3 places) for a reason sentence."""
-    return f"{(_exact(mg) / 1000).quantize(Decimal('0.001'))}"
+    return f"{(_exact(mg) / MG_PER_GRAM).quantize(Decimal('0.001'))}"
 
 
 def _dec(value: Fraction, places: int = 4) -> str:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from ledger import db
+from ledger import db, units
 from ledger.codes import by_code
 from ledger.errors import LedgerError
 from ledger.evidence import flags, indicators, lineage, lots, settings
@@ -190,7 +189,7 @@ def lots_combine(
         )
 
     lot = _run(act)
-    click.echo(f"lot {lot.lot_number}: {Decimal(lot.mass_mg).scaleb(-3)} g")
+    click.echo(f"lot {lot.lot_number}: {units.grams(lot.mass_mg)} g")
     click.echo(lot.lot_number)
 
 

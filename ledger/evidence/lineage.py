@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ledger import units
 from ledger.evidence import defaults
 from ledger.models import (
     Cooperative,
@@ -37,7 +38,7 @@ OPERATION_CODES = {
 
 
 def grams(mg: int | None) -> Decimal | None:
-    return None if mg is None else Decimal(mg).scaleb(-3)
+    return None if mg is None else units.grams(mg)
 
 
 def fineness(mass_mg: int, fine_mg: int | None) -> Decimal | None:
@@ -54,8 +55,8 @@ def mine_site_id(site: Site | None) -> str | None:
     """``CC-lat-long-NNNNN`` (ICGLR): country, GPS in decimal degrees, the site's number."""
     if site is None or site.lat_micro is None or site.lon_micro is None:
         return None
-    lat = Decimal(site.lat_micro).scaleb(-6)
-    lon = Decimal(site.lon_micro).scaleb(-6)
+    lat = units.degrees(site.lat_micro)
+    lon = units.degrees(site.lon_micro)
     return f"{defaults.COUNTRY}-{lat:.6f}-{lon:.6f}-{site.id:05d}"
 
 
@@ -137,7 +138,7 @@ def _purchase(tree: _Tree, p: Purchase, include_phone: bool) -> dict:
         "site": site.code if site else None,
         "site_status": site.status.value if site else None,
         "weight_grams": grams(p.weight_mg),
-        "fineness": None if p.fineness_ppm is None else Decimal(p.fineness_ppm).scaleb(-6),
+        "fineness": None if p.fineness_ppm is None else units.fraction(p.fineness_ppm),
         "price_per_gram": major(p.price_per_gram, p.currency),
         "total": major(p.total, p.currency),
         "currency": p.currency,

@@ -26,6 +26,7 @@ from ledger.models import (
     Member,
     utcnow,
 )
+from ledger.units import PPM
 
 #: Lot numbers: no 0/O or 1/I, so they read back unambiguously over the phone.
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -124,9 +125,9 @@ def combine_lots(
     if not isinstance(out_mass, int) or isinstance(out_mass, bool) or out_mass <= 0:
         raise LedgerError("not_positive", "the mass must be more than zero", "mass_grams")
     if fineness_ppm is not None:
-        if not isinstance(fineness_ppm, int) or not 0 < fineness_ppm <= 1_000_000:
+        if not isinstance(fineness_ppm, int) or not 0 < fineness_ppm <= PPM:
             raise LedgerError("out_of_range", "fineness is a fraction such as 0.925", "fineness")
-        exact_fine: Fraction | None = Fraction(out_mass * fineness_ppm, 1_000_000)
+        exact_fine: Fraction | None = Fraction(out_mass * fineness_ppm, PPM)
     else:
         exact_fine = Fraction(in_fine) if in_fine is not None and out_mass == in_mass else None
     check_mass_balance(out_mass, exact_fine, in_mass, in_fine)

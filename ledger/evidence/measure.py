@@ -38,10 +38,6 @@ def money(minor: int | None, currency: str) -> Decimal | None:
     return None if minor is None else major(minor, currency)
 
 
-def grams(mg: int) -> Decimal:
-    return Decimal(mg).scaleb(-3)
-
-
 @dataclass(frozen=True)
 class Row:
     """One line of the CSV report: a value of an indicator for a scope, period and gender."""

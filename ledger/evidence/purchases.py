@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.evidence.measure import GENDERS, grams, money, per, ratio
+from ledger.evidence.measure import GENDERS, money, per, ratio
 from ledger.evidence.prices import PostedPrices
 from ledger.evidence.settings import Settings
 from ledger.models import Member, Message, MessageStatus, Purchase, Site
+from ledger.units import MG_PER_GRAM, grams
 
 #: Indicator -> unit; ``money`` is the currency of the purchases, ``money/g`` per gram.
 UNITS = {
@@ -59,7 +60,7 @@ def _indicators(slices: dict[str, Sales], currency: str) -> dict[str, object]:
         "grams": by(lambda s: grams(s.mg)),
         "value": by(lambda s: money(s.value, currency)),
         # value per gram: sum of totals x 1000 / sum of mg
-        "average_price_paid": by(lambda s: money(per(s.value * 1000, s.mg), currency)),
+        "average_price_paid": by(lambda s: money(per(s.value * MG_PER_GRAM, s.mg), currency)),
         "average_price_posted": by(lambda s: money(per(s.posted_x_mg, s.priced_mg), currency)),
         "paid_vs_posted": by(lambda s: ratio(s.paid_x_mg, s.posted_x_mg)),
         "purchases_with_posted_price": by(lambda s: s.priced),

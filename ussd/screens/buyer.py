@@ -6,14 +6,11 @@ by the SMS layer when the books announce the purchase (``ledger.events``).
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from sqlalchemy import select
 
 from ledger import gold
 from ledger.evidence import flags
 from ledger.models import Cooperative, Member, Site, SiteStatus
-from ledger.money import round_half_up
 from locales import _
 from ussd import keypad
 from ussd.context import Context
@@ -57,7 +54,7 @@ def open_sites(ctx: Context, coop: Cooperative) -> list[Site]:
 
 def total(weight_mg: int, price: int) -> int:
     """The purchase total, rounded as the books round it."""
-    return round_half_up(Decimal(weight_mg) * price / 1000)
+    return gold.purchase_total(weight_mg, price)
 
 
 class BuyerScreen(Screen):
