@@ -15,6 +15,7 @@ from flask.cli import FlaskGroup, with_appcontext
 import ledger.db
 import locales
 from ledger import cli as ledger_cli
+from ledger.defaults import TIME_ZONE
 
 log = logging.getLogger("sanduku")
 
@@ -36,7 +37,7 @@ def load_config(instance: Path) -> dict:
         "AT_SENDER_ID": env.get("AT_SENDER_ID") or None,
         "AT_API_URL": (env.get("AT_API_URL") or f"https://{at_host}/version1").rstrip("/"),
         "CALLBACK_TOKEN": env.get("CALLBACK_TOKEN") or None,
-        "SANDUKU_TZ": env.get("SANDUKU_TZ") or "Africa/Lubumbashi",
+        "SANDUKU_TZ": env.get("SANDUKU_TZ") or TIME_ZONE,
         # Coordinator uploads are CSVs of a few hundred members; nothing else is large.
         "MAX_CONTENT_LENGTH": 1024 * 1024,
     }

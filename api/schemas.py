@@ -3,6 +3,8 @@ as OpenAPI 3.1 uses). The views check every rule themselves; these describe them
 
 from __future__ import annotations
 
+from ledger.defaults import LANGUAGES
+
 ANY = {"type": "object"}
 TEXT = {"type": "string", "maxLength": 80}
 CODE = {"type": "string", "maxLength": 32, "pattern": "^[A-Za-z0-9_-]+$"}
@@ -155,7 +157,7 @@ MEMBER_FIELDS = {
     "phone": PHONE,
     "name": TEXT,
     "gender": {"enum": ["F", "M"]},
-    "language": {"enum": ["sw", "ln", "fr", "en"]},
+    "language": {"enum": list(LANGUAGES)},
     "group": CODE,
     "cooperative": CODE,
     "site": CODE,

@@ -32,8 +32,14 @@ MAX_CODE_LENGTH = 32
 #: Currencies the books keep, with their ISO 4217 minor-unit exponent.
 CURRENCIES = {"CDF": 2, "USD": 2}
 
-#: Languages a member can choose (English is the source language and the fallback).
+#: Languages a member can choose (English is the source language and the fallback): the one
+#: list, which ``locales`` (catalogs, names), the API and the USSD language menu read. Append a
+#: new one at the end: the menu numbers members know follow this order.
 LANGUAGES = ("sw", "ln", "fr", "en")
+
+#: The deployment's time zone (Ituri): local days and times are shown and counted in it. The
+#: default of ``SANDUKU_TZ``; everything else gets the zone from the configuration.
+TIME_ZONE = "Africa/Lubumbashi"
 
 #: Region used to read phone numbers written without a country code.
 DEFAULT_PHONE_REGION = "CD"

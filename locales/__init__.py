@@ -23,13 +23,15 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 from ledger import units
+from ledger.defaults import LANGUAGES, TIME_ZONE
 
 log = logging.getLogger(__name__)
 
 DIR = Path(__file__).parent
 DOMAIN = "messages"
-#: Languages a member can choose; English is the source language and the fallback.
-LANGUAGES = ("sw", "ln", "fr", "en")
+#: Each language of ``LANGUAGES`` (the books' list) in its own name: never translated, so
+#: anyone finds theirs.
+LANGUAGE_NAMES = {"sw": "Kiswahili", "ln": "Lingala", "fr": "Français", "en": "English"}
 #: The language of anyone we do not know yet (unknown numbers): Ituri's lingua franca.
 DEFAULT_LANGUAGE = "sw"
 #: Babel locales used for formatting (the Congolese variants).
@@ -85,7 +87,7 @@ def language_or_default(language: str | None) -> str:
 class Translator:
     """Words and formats for one language."""
 
-    def __init__(self, language: str, tz: str = "Africa/Lubumbashi"):
+    def __init__(self, language: str, tz: str = TIME_ZONE):
         self.language = language_or_default(language)
         self.locale = Locale.parse(CLDR_LOCALES[self.language])
         self.tz = ZoneInfo(tz)
@@ -151,6 +153,6 @@ def _translations(language: str) -> NullTranslations:
 
 
 @functools.cache
-def translator(language: str | None, tz: str = "Africa/Lubumbashi") -> Translator:
+def translator(language: str | None, tz: str = TIME_ZONE) -> Translator:
     """The cached translator for a member's stored language (the default when unknown)."""
     return Translator(language_or_default(language), tz)

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from ledger.defaults import TIME_ZONE
 from sms import defaults
 
 
@@ -42,7 +43,7 @@ class Settings:
     at_api_key: str | None = None
     at_sender_id: str | None = None
     at_api_url: str = "https://api.africastalking.com/version1"
-    tz: str = "Africa/Lubumbashi"
+    tz: str = TIME_ZONE
     batch_size: int = defaults.SMS_BATCH_SIZE
     personal_per_job: int = defaults.SMS_PERSONAL_PER_JOB
     relay_interval: float = defaults.SMS_RELAY_INTERVAL

@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from ledger.defaults import TIME_ZONE
 from ledger.evidence import defaults
 
 
@@ -20,7 +21,7 @@ class Settings:
     price_multiple: Decimal = defaults.PRICE_MULTIPLE
     price_max_age_days: int = defaults.PRICE_MAX_AGE_DAYS
     #: Days (one miner, several sites) and months are local to the deployment.
-    tz: str = "Africa/Lubumbashi"
+    tz: str = TIME_ZONE
 
     @property
     def zone(self) -> ZoneInfo:

@@ -16,9 +16,9 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
 import ledger.defaults
-from locales import CLDR_LOCALES, DIR, DOMAIN, LANGUAGES
+from api.schemas import MEMBER_FIELDS
+from locales import CLDR_LOCALES, DIR, DOMAIN, LANGUAGE_NAMES, LANGUAGES
 from locales.gsm7 import is_gsm7
-from ussd.screens.start import LANGUAGE_NAMES
 
 ROOT = DIR.parent
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]
@@ -102,6 +102,7 @@ def test_every_language_has_a_catalog_a_name_and_a_place_in_the_books():
     on_disk = {p.parent.parent.name for p in DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
     assert on_disk == set(LANGUAGES) == set(LANGUAGE_NAMES) == set(CLDR_LOCALES)
     assert ledger.defaults.LANGUAGES == LANGUAGES  # what the books accept for a member
+    assert MEMBER_FIELDS["language"]["enum"] == list(LANGUAGES)  # what the API documents
 
 
 @pytest.mark.parametrize("lang", TRANSLATED)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ledger.members import members_on_phone
 from ledger.models import Member, MemberStatus
 from ledger.pins import has_pin
-from locales import LANGUAGES, _
+from locales import LANGUAGE_NAMES, LANGUAGES, _
 from ussd.context import Context
 from ussd.screens.base import Go, Home, ListScreen, Result, Stay, register, short
 
@@ -24,9 +24,6 @@ MENU = [
     ("10", _("Post gold price"), "price_usd", {"coordinator"}),
     ("11", _("Unlock a PIN"), "unlock_member", {"officer", "coordinator"}),
 ]
-
-#: Each language in its own name: never translated, so anyone finds theirs.
-LANGUAGE_NAMES = {"sw": "Kiswahili", "ln": "Lingala", "fr": "Français", "en": "English"}
 
 
 def active_on_phone(ctx: Context, phone: str) -> list[Member]:
