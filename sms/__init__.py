@@ -7,7 +7,6 @@ def init_app(app: Flask) -> None:
     """Settings from the config, the outbox's subscriptions, and the callbacks."""
     from sms import outbox, settings, views
 
-    settings.tuning_from_env(app.config)
     settings.install(settings.Settings.from_config(app.config))
     outbox.subscribe()
-    app.register_blueprint(views.blueprint)
+    app.register_blueprint(views.bp)

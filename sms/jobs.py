@@ -1,6 +1,7 @@
 """RQ jobs: module-level functions taking ids (or a report's fields); each reloads from the
-database, acts, commits, and returns a small summary. They run in ``python worker.py`` (or
-any ``rq worker`` with this project importable: the app is created on first use).
+database, acts, commits, and returns a small summary. They run in ``python worker.py``, which
+builds the app once, so ``ledger.db`` and the settings are configured; so is the periodic
+work of the worker's schedule (``scan_outbox``, ``write_reminders``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from rq import Retry
 
 from ledger import db
-from sms import inbound, queue, relay, reports, sender, settings
+from sms import inbound, queue, relay, reminders, reports, sender, settings
 from sms.gateways import Gateway, make_gateway
 
 log = logging.getLogger(__name__)
@@ -21,15 +22,6 @@ log = logging.getLogger(__name__)
 class UnknownReport(LookupError):
     """A delivery report for no message we know (yet): retried, then left in the failed
     registry as a trace."""
-
-
-def _ready() -> None:
-    try:
-        db.engine()
-    except RuntimeError:  # started by a bare ``rq worker``: load the configuration
-        from wsgi import create_app
-
-        create_app()
 
 
 @functools.cache
@@ -48,7 +40,6 @@ def enqueue_ids(kind: str, ids: Sequence[int]) -> None:
 
 
 def send_messages(ids: list[int]) -> dict:
-    _ready()
     try:
         return sender.send(db.session(), ids, gateway(), settings.current())
     finally:
@@ -57,7 +48,6 @@ def send_messages(ids: list[int]) -> dict:
 
 def relay_outbox() -> dict:
     """The kick: relay the outbox now rather than at the next periodic scan."""
-    _ready()
     queue.clear_kick()
     try:
         return relay.scan(db.session(), settings.current(), enqueue_ids)
@@ -65,12 +55,21 @@ def relay_outbox() -> dict:
         db.session.remove()
 
 
+def scan_outbox() -> dict:
+    """The periodic relay (the kick's guarantee). The worker removes the session after."""
+    return relay.scan(db.session(), settings.current(), enqueue_ids)
+
+
+def write_reminders() -> int:
+    """The periodic reminder scan. The worker removes the session after."""
+    return reminders.write_due(db.session(), settings.current())
+
+
 #: A report may overtake the commit of its send; look again a little later.
 REPORT_RETRY = Retry(max=2, interval=[10, 60])
 
 
 def apply_delivery_report(fields: dict) -> str:
-    _ready()
     report = gateway().parse_status(fields)
     if report is None:
         log.warning("unreadable delivery report: %r", fields)
@@ -85,7 +84,6 @@ def apply_delivery_report(fields: dict) -> str:
 
 
 def process_inbound(ids: list[int]) -> dict:
-    _ready()
     done: dict[str, int] = {}
     try:
         for inbound_id in ids:

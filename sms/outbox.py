@@ -1,8 +1,8 @@
 """Writing the outbox: a message row is added in the same transaction as its cause.
 
-Importing this module subscribes to the books' events, so a purchase or a price post can
-never be committed without its SMS rows, nor the rows without it. After such a commit the
-relay is kicked (best effort); the periodic relay is the guarantee.
+``subscribe()`` (called by ``sms.init_app``) hooks it to the books' events, so a purchase or a
+price post can never be committed without its SMS rows, nor the rows without it. After such a
+commit the relay is kicked (best effort); the periodic relay is the guarantee.
 """
 
 from __future__ import annotations
@@ -170,6 +170,3 @@ def subscribe() -> None:
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_rollback", _after_rollback)
-
-
-subscribe()

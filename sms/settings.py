@@ -1,38 +1,20 @@
 """The SMS pipeline's settings, read once per process from the Flask config.
 
-``sms.init_app`` fills the config with the tuning keys of ``sms.defaults`` (an environment
-variable of the same name overrides the default) and installs the result here, so jobs in a
-worker read the same settings as the web process.
+``create_app`` puts every tuning key of ``sms.defaults`` (``OPTIONS``) into the config (an
+environment variable of the same name overrides the default) and ``sms.init_app`` installs
+the result here, so jobs in a worker read the same settings as the web process.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
-from typing import Any
 
 from ledger.defaults import TIME_ZONE
 from sms import defaults
 
-
-def _parse(name: str, raw: str, default: Any) -> Any:
-    if isinstance(default, tuple):
-        return tuple(float(part) for part in raw.split(",") if part.strip())
-    if isinstance(default, int):
-        return int(raw)
-    if isinstance(default, float):
-        return float(raw)
-    return raw
-
-
-def tuning_from_env(config: dict) -> None:
-    """Put every ``SMS_*`` tuning key into ``config`` unless it is already there."""
-    for name in dir(defaults):
-        if not name.startswith("SMS_"):
-            continue
-        default = getattr(defaults, name)
-        raw = os.environ.get(name)
-        config.setdefault(name, _parse(name, raw, default) if raw else default)
+#: The optional configuration keys of the pipeline (an environment variable of the same name
+#: each) and their defaults: every ``SMS_*`` of ``sms.defaults``.
+OPTIONS = {name: getattr(defaults, name) for name in dir(defaults) if name.startswith("SMS_")}
 
 
 @dataclass(frozen=True)

@@ -14,17 +14,17 @@ from sms import inbound, jobs, queue, reports
 
 log = logging.getLogger(__name__)
 
-blueprint = Blueprint("sms", __name__, url_prefix="/sms")
+bp = Blueprint("sms", __name__, url_prefix="/sms")
 
 
-@blueprint.before_request
+@bp.before_request
 def check_token() -> None:
     expected = current_app.config.get("CALLBACK_TOKEN")
     if expected and not hmac.compare_digest(request.args.get("token", ""), expected):
         abort(403)
 
 
-@blueprint.post("/delivery")
+@bp.post("/delivery")
 def delivery():
     fields = request.form.to_dict()
     report = jobs.gateway().parse_status(fields)
@@ -40,7 +40,7 @@ def delivery():
     return "OK", 200
 
 
-@blueprint.post("/inbound")
+@bp.post("/inbound")
 def incoming():
     fields = request.form.to_dict()
     sms = jobs.gateway().parse_inbound(fields)

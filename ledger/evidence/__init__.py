@@ -1,11 +1,22 @@
 """Evidence: the gold's chain of custody, "spot the liar" flags, and indicators.
 
-Importing the package subscribes the flags to every purchase the books record.
+``configure(config)``, which ``create_app`` calls, installs the thresholds and time zone of
+the configuration (``settings.OPTIONS``) and subscribes the flags to every purchase the books
+record. Importing the package does neither.
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+
 from ledger import events
-from ledger.evidence.flags import on_purchase_recorded
+from ledger.evidence import flags, settings
 
-events.subscribe(events.PURCHASE_RECORDED, on_purchase_recorded)
 
-__all__ = ["on_purchase_recorded"]
+def configure(config: Mapping) -> None:
+    """Settings from ``config``, and the purchase hook (idempotent)."""
+    settings.configure(settings.from_config(config))
+    events.subscribe(events.PURCHASE_RECORDED, flags.on_purchase_recorded)
+
+
+__all__ = ["configure"]

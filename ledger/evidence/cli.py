@@ -7,8 +7,6 @@ import datetime as dt
 import json
 
 import click
-from flask import Flask
-from flask.cli import AppGroup
 
 from ledger import db, units
 from ledger.codes import by_code
@@ -18,8 +16,8 @@ from ledger.evidence.defaults import SCAN_DAYS
 from ledger.gold import parse_fineness, parse_grams
 from ledger.models import Cooperative, FlagKind, Group, Member
 
-report_group = AppGroup("report", help="Indicators, lineage of lots and flags.")
-lots_group = AppGroup("lots", help="Chain of custody: combine, seal and ship lots.")
+report_group = click.Group("report", help="Indicators, lineage of lots and flags.")
+lots_group = click.Group("lots", help="Chain of custody: combine, seal and ship lots.")
 
 
 def _json(value: object) -> str:
@@ -229,11 +227,5 @@ def lots_ship(lot_number: str, destination: str | None, custodian_id: int | None
     click.echo(f"lot {lot.lot_number} shipped at {lot.shipped_at:%Y-%m-%d %H:%M} UTC")
 
 
-def init_app(app: Flask) -> None:
-    """Thresholds and time zone from the app config, and the commands."""
-    settings.configure(settings.from_config(app.config))
-    app.cli.add_command(report_group)
-    app.cli.add_command(lots_group)
-
-
-__all__ = ["init_app"]
+#: The evidence commands, added to ``sanduku`` with the books' others (``ledger.cli.GROUPS``).
+GROUPS = (report_group, lots_group)

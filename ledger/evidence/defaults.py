@@ -1,5 +1,6 @@
 """Thresholds of the evidence layer, one line each on why. Override per deployment through
-the app config keys named in ``settings.CONFIG_KEYS``."""
+the app config keys named in ``settings.CONFIG_KEYS`` (environment variables of the same
+name)."""
 
 from decimal import Decimal
 

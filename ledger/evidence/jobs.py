@@ -1,5 +1,6 @@
-"""Periodic work for the worker: plain functions that use the process's session, act, commit
-and return a small summary (the caller removes the session, as ``sms.periodic`` does)."""
+"""Periodic work for the worker (its schedule is in ``worker.py``): plain functions that use
+the process's session, act, commit and return a small summary (the worker removes the
+session after each task)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The thresholds and time zone in force: defaults, overridden by the app config."""
+"""The thresholds and time zone in force: defaults, overridden by the app config (which reads
+the environment variables of ``OPTIONS``), installed by ``ledger.evidence.configure``."""
 
 from __future__ import annotations
 
@@ -47,6 +48,12 @@ CONFIG_KEYS = {
     "EVIDENCE_PRICE_MULTIPLE": "price_multiple",
     "EVIDENCE_PRICE_MAX_AGE_DAYS": "price_max_age_days",
     "SANDUKU_TZ": "tz",
+}
+
+#: The optional configuration keys (an environment variable of the same name each) and their
+#: defaults; ``SANDUKU_TZ`` is the contract's.
+OPTIONS = {
+    key: getattr(Settings, name) for key, name in CONFIG_KEYS.items() if key.startswith("EVIDENCE_")
 }
 
 _current = Settings()

@@ -12,7 +12,7 @@ import redis
 import requests
 from sqlalchemy import create_engine, text
 
-import wsgi
+from ops import embedded
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,7 +80,7 @@ def test_demo_serves_and_its_worker_sends_receipts(tmp_path, redis_url):
 
 
 def test_embedded_redis_is_a_real_server_shared_by_later_processes(tmp_path):
-    url = wsgi.embedded_redis_url(tmp_path)
+    url = embedded.redis_url(tmp_path)
     client = redis.Redis.from_url(url)
     assert client.ping()
     client.set("k", "v")
@@ -90,7 +90,8 @@ def test_embedded_redis_is_a_real_server_shared_by_later_processes(tmp_path):
         [
             sys.executable,
             "-c",
-            "import sys, wsgi, pathlib; print(wsgi.embedded_redis_url(pathlib.Path(sys.argv[1])))",
+            "import sys, pathlib; from ops import embedded;"
+            " print(embedded.redis_url(pathlib.Path(sys.argv[1])))",
             str(tmp_path),
         ],
         cwd=ROOT,
@@ -101,4 +102,4 @@ def test_embedded_redis_is_a_real_server_shared_by_later_processes(tmp_path):
     )
     assert joined.stdout.strip() == url
     assert redis.Redis.from_url(url).get("k") == b"v"
-    wsgi._embedded.shutdown()
+    embedded._server.shutdown()
