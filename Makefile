@@ -1,4 +1,5 @@
 # The two commands of the README: `make demo` and `make test`. Each builds .venv first.
+# `make test`: formatting, lint, the import contracts (pyproject.toml), then the tests.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -19,6 +20,7 @@ demo: install
 test: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 lint: install
