@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
+
 from ledger import gold
 from ledger.evidence import settings
-from ledger.models import Purchase, Site
+from ledger.models import Flag, FlagKind, Purchase, Site
 from tests import factories
 
 #: Ituri is UTC+2: local midnight is 22:00 UTC the day before.
 UTC_MIDNIGHT_LOCAL = dt.time(22, 0)
+
+# 2025-03-10 local (UTC+2) is 2025-03-09 22:00 .. 2025-03-10 22:00 UTC.
+NOON = dt.datetime(2025, 3, 10, 10, 0)  # 12:00 local
 
 
 def miner(
@@ -65,3 +70,19 @@ def use(monkeypatch, **changes) -> settings.Settings:
     s = replace(settings.current(), **changes)
     monkeypatch.setattr(settings, "_current", s)
     return s
+
+
+def post_price(session, coop, at: dt.datetime, usd: int, cdf: int | None = None):
+    """A price post made at ``at``."""
+    post = gold.post_price(session, coop, usd, cdf)
+    post.posted_at = at
+    session.flush()
+    return post
+
+
+def kinds(session, kind: FlagKind | None = None) -> list[Flag]:
+    """The stored flags (of one kind), oldest first."""
+    query = select(Flag).order_by(Flag.id)
+    if kind is not None:
+        query = query.where(Flag.kind == kind)
+    return list(session.scalars(query))
