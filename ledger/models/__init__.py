@@ -1,7 +1,6 @@
 """Tables of the books, one module per noun. Invariants that the database can hold are
 constraints here. Every model is re-exported: ``from ledger.models import Member``."""
 
-from ledger.models.access import ApiRole, ApiToken, IdempotentRequest
 from ledger.models.base import utcnow
 from ledger.models.flags import Flag, FlagKind
 from ledger.models.gold import Cooperative, PricePost, Site, SiteStatus
@@ -12,6 +11,7 @@ from ledger.models.lots import Lot, LotAction, LotEvent, LotInput, LotOperation,
 from ledger.models.members import Gender, Member, MemberStatus, Role
 from ledger.models.messages import InboundMessage, Message, MessageKind, MessageStatus
 from ledger.models.purchases import Purchase
+from ledger.models.tokens import ApiRole, ApiToken, IdempotentRequest
 
 __all__ = [
     "Account",

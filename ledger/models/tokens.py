@@ -1,4 +1,4 @@
-"""Who may call the coordinator API: tokens, and the answers kept for retried requests."""
+"""API tokens (who may call the coordinator API), and the answers kept for retried requests."""
 
 from __future__ import annotations
 
