@@ -25,8 +25,8 @@ LOAN_STATUS = {
     LoanStatus.OVERDUE: _("overdue"),
 }
 # TRANSLATORS: one loan. "Charge" is the monthly service charge the borrower pays the group
-# (the glossary's "charge"): a cost to the borrower, never a gain. "Pay by" is a date; {status} is
-# "on time" or "overdue".
+# (the glossary's "charge"): a cost, never a gain. "Pay by" is a date; {status} is "on time"
+# or "overdue".
 LOAN = _("Loan {principal}\nCharge: {charge}\nPaid: {paid}\nOwes: {owed}\nPay by: {due} ({status})")
 # TRANSLATORS: {day} is the date, after the weekday's name in the languages whose weekday
 # names members read one way only ("mercredi 03/12/2026"; "03/12/2026" in sw and ln).
