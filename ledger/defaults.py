@@ -35,5 +35,8 @@ CURRENCIES = {"CDF": 2, "USD": 2}
 #: Languages a member can choose (English is the source language and the fallback).
 LANGUAGES = ("sw", "ln", "fr", "en")
 
+#: A new member's language until they choose one: Congolese Swahili, Ituri's lingua franca.
+DEFAULT_LANGUAGE = "sw"
+
 #: Region used to read phone numbers written without a country code.
 DEFAULT_PHONE_REGION = "CD"

@@ -189,7 +189,7 @@ def record_purchase(
     if site.status == SiteStatus.RED:
         raise LedgerError("red_site", f"site {site.code} is red: no purchases from it", "site")
     if miner.status != MemberStatus.ACTIVE:
-        raise LedgerError("inactive", f"{miner.name} is not an active member", "miner")
+        raise LedgerError("inactive", "the miner is not an active member", "miner")
     if not isinstance(weight_mg, int) or not 0 < weight_mg <= MAX_PURCHASE_MG:
         raise LedgerError(
             "out_of_range", "weight must be more than 0 and at most 10 kg", "weight_grams"

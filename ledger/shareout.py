@@ -176,7 +176,7 @@ def member_leaves(session: Session, member: Member, on: dt.date) -> Payout:
     inactive. Refused when they owe more than they saved (settle or write off first)."""
     group = member.group
     if group is None:
-        raise LedgerError("no_group", f"{member.name} is not in a savings group", "member")
+        raise LedgerError("no_group", "the member is not in a savings group", "member")
     check_in_group(member, group)
     cycle = current_cycle(session, group)
     if on < cycle.start_on:

@@ -327,9 +327,9 @@ def record_meeting(
 
 def check_in_group(member: Member, group: Group) -> None:
     if member.group_id != group.id:
-        raise LedgerError("other_group", f"{member.name} is not a member of {group.code}", "member")
+        raise LedgerError("other_group", f"the member is not in {group.code}", "member")
     if member.status != MemberStatus.ACTIVE:
-        raise LedgerError("inactive", f"{member.name} is not an active member", "member")
+        raise LedgerError("inactive", "the member is not active", "member")
 
 
 def active_member_count(session: Session, group: Group) -> int:
@@ -606,7 +606,7 @@ def member_statement(session: Session, member: Member, recent: int = 10) -> dict
     """A member's position from maintained balances and indexed rows: no journal scan."""
     group = session.get(Group, member.group_id) if member.group_id else None
     if group is None:
-        raise LedgerError("no_group", f"{member.name} is not in a savings group", "member")
+        raise LedgerError("no_group", "the member is not in a savings group", "member")
     cycle = current_cycle(session, group)
     loans = list(
         session.scalars(
