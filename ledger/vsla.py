@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ledger import journal
+from ledger.days import check_day
 from ledger.defaults import CHARGE_PERIOD_DAYS, MAX_CODE_LENGTH
 from ledger.errors import LedgerError
 from ledger.members import clean_name
@@ -80,6 +81,7 @@ def create_group(
 ) -> Group:
     """A new group and its first cycle. Amounts are minor units of ``currency``."""
     code = clean_code(code)
+    check_day(cycle_start, "cycle_start")
     if session.scalar(select(Group.id).where(Group.code == code)):
         raise LedgerError("exists", f"group {code} already exists", "code")
     group = Group(
@@ -250,8 +252,7 @@ class MeetingRecord:
 def open_meeting(session: Session, group: Group, held_on: dt.date) -> Meeting:
     """The group's meeting on ``held_on``, opened (everyone marked absent) on first use, so a
     meeting can be recorded in one go or member by member (the officer's phone menu)."""
-    if not isinstance(held_on, dt.date):
-        raise LedgerError("bad_date", "date must be a date", "date")
+    check_day(held_on, "date")
     cycle = current_cycle(session, group)
     if held_on < cycle.start_on:
         raise LedgerError("before_cycle", "the meeting is before the start of the cycle", "date")
@@ -452,6 +453,7 @@ def disburse(
     on: dt.date,
     meeting: Meeting | None = None,
 ) -> Loan:
+    check_day(on, "date")
     check_in_group(member, group)
     check_amount(principal, "loan")
     term = group.max_loan_term_months if term_months is None else term_months
@@ -516,6 +518,7 @@ def repay(
     meeting: Meeting | None = None,
 ) -> list[Loan]:
     """Apply a repayment to the member's loans, oldest first, charge before principal."""
+    check_day(on, "date")
     check_in_group(member, group)
     check_amount(amount, "repayment")
     accrue_charges(session, group, on)
@@ -557,6 +560,7 @@ def repay(
 
 def write_off(session: Session, loan: Loan, on: dt.date) -> None:
     """Give up on what a loan still owes: the group bears it as a loss."""
+    check_day(on, "date")
     group = session.get(Group, loan.group_id)
     if not loan.is_open:
         raise LedgerError("closed", "the loan is already closed", "loan")
@@ -582,6 +586,7 @@ def write_off(session: Session, loan: Loan, on: dt.date) -> None:
 
 def record_expense(session: Session, group: Group, amount: int, on: dt.date, memo: str) -> None:
     """Money the group spends from the loan fund (stationery, a padlock)."""
+    check_day(on, "date")
     check_amount(amount, "expense")
     cash = accounts(session, group)(K.LOAN_FUND_CASH)
     session.flush()
