@@ -36,6 +36,7 @@ from ledger.vsla import (
     accrue_charges,
     check_in_group,
     current_cycle,
+    lock_group,
     open_loans,
     savings_of,
     shares_of,
@@ -75,6 +76,7 @@ def share_out(session: Session, group: Group, on: dt.date) -> list[Payout]:
     each member gets shares x value less what they still owe; the social fund stays.
     A new cycle opens the next day."""
     check_day(on, "date")
+    lock_group(session, group)
     cycle = current_cycle(session, group)
     if on < cycle.start_on:
         raise LedgerError("before_cycle", "the share-out is before the cycle starts", "date")
@@ -180,6 +182,7 @@ def member_leaves(session: Session, member: Member, on: dt.date) -> Payout:
     group = member.group
     if group is None:
         raise LedgerError("no_group", "the member is not in a savings group", "member")
+    lock_group(session, group)
     check_in_group(member, group)
     cycle = current_cycle(session, group)
     if on < cycle.start_on:
