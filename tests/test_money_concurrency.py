@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ledger import db, gold, journal, shareout, vsla
 from ledger.errors import LedgerError
+from ledger.evidence import lots
 from ledger.models import (
     Account,
     AccountKind,
@@ -267,4 +268,44 @@ def test_two_share_outs_at_once_one_is_refused(session):
     assert paid == 3
     cash = journal.balance(session, AccountKind.LOAN_FUND_CASH, "CDF", group_id=group.id)
     assert cash == 0
+    assert_books_balance(session)
+
+
+def test_a_purchase_into_a_lot_and_its_combination_at_once(session):
+    coop = factories.cooperative(session)
+    site = factories.site(session, coop, capacity_grams=100_000)
+    miner = factories.member(session, roles="member,miner", site=site, coop=coop)
+    first = gold.record_purchase(
+        session, miner=miner, site=site, weight_mg=1000, price_per_gram=9550, currency="USD"
+    )
+    session.commit()
+    lot_id, lot_number = first.lot_id, first.lot.lot_number
+
+    def read(own):
+        return own.get(Member, miner.id), own.get(Site, site.id), own.get(Lot, lot_id)
+
+    buy = Writer(
+        read=read,
+        write=lambda own, seen: gold.record_purchase(
+            own,
+            miner=seen[0],
+            site=seen[1],
+            weight_mg=2000,
+            price_per_gram=9550,
+            currency="USD",
+            lot_number=lot_number,
+        ),
+    )
+    combine = Writer(
+        read=read,
+        write=lambda own, seen: lots.combine_lots(own, seen[1].cooperative, [lot_number]),
+    )
+    results = race([buy, combine])
+    # The purchase went in before the combination, or found the lot combined.
+    assert all(isinstance(r, LedgerError) and r.code == "lot_closed" for r in refusals(results))
+    fresh(session)
+    source = session.get(Lot, lot_id)
+    (output,) = session.scalars(select(Lot).where(Lot.id != lot_id)).all()
+    bought = session.scalar(select(func.sum(Purchase.weight_mg)).where(Purchase.lot_id == lot_id))
+    assert output.mass_mg == source.mass_mg == bought
     assert_books_balance(session)
