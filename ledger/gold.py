@@ -140,7 +140,7 @@ def purchase_lot(session: Session, site: Site, lot_number: str | None) -> Lot:
         lot = session.scalar(
             select(Lot)
             .where(Lot.lot_number == lot_number.strip().upper())
-            .with_for_update()
+            .with_for_update(key_share=True)
             .execution_options(**locked)
         )
         if lot is None:
@@ -159,7 +159,7 @@ def purchase_lot(session: Session, site: Site, lot_number: str | None) -> Lot:
         )
         .order_by(Lot.id.desc())
         .limit(1)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(**locked)
     )
     if lot is None:
@@ -209,7 +209,7 @@ def record_purchase(
     if total <= 0:
         raise LedgerError("not_positive", "the total rounds to nothing", "weight_grams")
     # One purchase at a time per site, so two first purchases do not open two lots.
-    session.execute(select(Site.id).where(Site.id == site.id).with_for_update())
+    session.execute(select(Site.id).where(Site.id == site.id).with_for_update(key_share=True))
     lot = purchase_lot(session, site, lot_number)
     purchase = Purchase(
         receipt_number=_unused_number(

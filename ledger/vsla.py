@@ -148,15 +148,16 @@ def lock_group(session: Session, group: Group) -> None:
     """Make this transaction the group's only writer until it ends, and forget what the
     session read before: every rule after this sees the books as the last writer left them.
 
-    PostgreSQL: ``SELECT ... FOR UPDATE`` on the group's row, so two meetings, loans,
-    grants, expenses or share-outs of one group run one after the other (reads of it never
-    wait). SQLite: ``BEGIN IMMEDIATE`` already makes every transaction the only writer.
+    PostgreSQL: ``SELECT ... FOR NO KEY UPDATE`` on the group's row, so two meetings,
+    loans, grants, expenses or share-outs of one group run one after the other (plain reads
+    never wait, nor do rows that merely refer to the group, such as a new member). SQLite:
+    ``BEGIN IMMEDIATE`` already makes every transaction the only writer.
     Either way, objects the session loaded before the lock may be stale (an earlier
     transaction of a long-lived session, or a read before another writer committed): they
     are expired once per transaction (and per savepoint) and reload fresh when next read.
     """
     session.flush()
-    session.execute(select(Group.id).where(Group.id == group.id).with_for_update())
+    session.execute(select(Group.id).where(Group.id == group.id).with_for_update(key_share=True))
     transaction = session.get_nested_transaction() or session.get_transaction()
     held = session.info.get(_LOCKS)
     if held is None or held[0] is not transaction:

@@ -52,7 +52,7 @@ def lock_lots(session: Session, lots: list[Lot]) -> None:
         select(Lot)
         .where(Lot.id.in_([lot.id for lot in lots]))
         .order_by(Lot.id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     ).all()
 

@@ -106,4 +106,6 @@ def test_soak_of_random_walks(session, web, database_url, redis_url, app):
     assert all(mb < GROWTH_MB for mb in growth.values()), growth
     client = app.extensions["redis"]
     keys = list(client.scan_iter("ussd:session:*", count=1000))
-    assert keys and all(client.ttl(key) > 0 for key in keys)
+    # -1: a key without an expiry (the fault); -2: it expired since the scan, as it should
+    # when the soak took longer than a session's TTL on a busy machine.
+    assert keys and all(client.ttl(key) != -1 for key in keys)
