@@ -114,11 +114,6 @@ def may_buy_at(actor: Actor, site: Site | None) -> bool:
     return site is not None and may_act_for_cooperative(actor, site.cooperative_id)
 
 
-def may_manage_everything(actor: Actor) -> bool:
-    """Cooperatives, sites, groups, imports, prices for any cooperative: a coordinator token."""
-    return actor.everywhere
-
-
 # -- members ----------------------------------------------------------------------------------
 
 
