@@ -2,6 +2,8 @@
 
 Every function checks all its rules before it writes, raises ``LedgerError`` on the first
 broken one, and leaves committing to the caller, so a rejected request writes nothing.
+Every function that writes takes the group's lock first (``lock_group``): a group's books
+have one writer at a time, so no check (the cap, the cash, a period's charge) passes twice.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ledger import journal
+from ledger.days import check_day
 from ledger.defaults import CHARGE_PERIOD_DAYS, MAX_CODE_LENGTH
 from ledger.errors import LedgerError
 from ledger.members import clean_name
@@ -80,6 +83,7 @@ def create_group(
 ) -> Group:
     """A new group and its first cycle. Amounts are minor units of ``currency``."""
     code = clean_code(code)
+    check_day(cycle_start, "cycle_start")
     if session.scalar(select(Group.id).where(Group.code == code)):
         raise LedgerError("exists", f"group {code} already exists", "code")
     group = Group(
@@ -132,6 +136,36 @@ def next_meeting(group: Group, now_local: dt.datetime) -> dt.datetime:
     if candidate < now_local.replace(tzinfo=None):
         candidate += dt.timedelta(days=7)
     return candidate
+
+
+# -- one writer per group at a time ------------------------------------------------------------
+
+#: ``session.info`` key: the transaction that holds group locks, and which groups.
+_LOCKS = "sanduku.group_locks"
+
+
+def lock_group(session: Session, group: Group) -> None:
+    """Make this transaction the group's only writer until it ends, and forget what the
+    session read before: every rule after this sees the books as the last writer left them.
+
+    PostgreSQL: ``SELECT ... FOR NO KEY UPDATE`` on the group's row, so two meetings,
+    loans, grants, expenses or share-outs of one group run one after the other (plain reads
+    never wait, nor do rows that merely refer to the group, such as a new member). SQLite:
+    ``BEGIN IMMEDIATE`` already makes every transaction the only writer.
+    Either way, objects the session loaded before the lock may be stale (an earlier
+    transaction of a long-lived session, or a read before another writer committed): they
+    are expired once per transaction (and per savepoint) and reload fresh when next read.
+    """
+    session.flush()
+    session.execute(select(Group.id).where(Group.id == group.id).with_for_update(key_share=True))
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    held = session.info.get(_LOCKS)
+    if held is None or held[0] is not transaction:
+        held = (transaction, set())
+        session.info[_LOCKS] = held
+    if group.id not in held[1]:
+        held[1].add(group.id)
+        session.expire_all()
 
 
 # -- the member's position ------------------------------------------------------------------
@@ -194,6 +228,7 @@ def accrue_charges(session: Session, group: Group, as_of: dt.date) -> int:
     """Book every service charge whose 30-day period has started by ``as_of`` (Ledger Link:
     the first at disbursement; flat on principal or on the declining balance), and mark loans
     past their due date overdue. Returns the total charged."""
+    lock_group(session, group)
     total = 0
     income = journal.account(session, K.SERVICE_CHARGE_INCOME, group.currency, group_id=group.id)
     loans = session.scalars(
@@ -250,8 +285,8 @@ class MeetingRecord:
 def open_meeting(session: Session, group: Group, held_on: dt.date) -> Meeting:
     """The group's meeting on ``held_on``, opened (everyone marked absent) on first use, so a
     meeting can be recorded in one go or member by member (the officer's phone menu)."""
-    if not isinstance(held_on, dt.date):
-        raise LedgerError("bad_date", "date must be a date", "date")
+    check_day(held_on, "date")
+    lock_group(session, group)
     cycle = current_cycle(session, group)
     if held_on < cycle.start_on:
         raise LedgerError("before_cycle", "the meeting is before the start of the cycle", "date")
@@ -293,6 +328,7 @@ def record_meeting(
 ) -> Meeting:
     """Record (more of) a meeting, all or nothing: attendance, then for each member shares,
     social fund, fines and repayments (cash in), then grants and loans (cash out)."""
+    lock_group(session, group)
     seen: set[int] = set()
     for rec in records:
         check_in_group(rec.member, group)
@@ -327,9 +363,9 @@ def record_meeting(
 
 def check_in_group(member: Member, group: Group) -> None:
     if member.group_id != group.id:
-        raise LedgerError("other_group", f"{member.name} is not a member of {group.code}", "member")
+        raise LedgerError("other_group", f"the member is not in {group.code}", "member")
     if member.status != MemberStatus.ACTIVE:
-        raise LedgerError("inactive", f"{member.name} is not an active member", "member")
+        raise LedgerError("inactive", "the member is not active", "member")
 
 
 def active_member_count(session: Session, group: Group) -> int:
@@ -347,6 +383,7 @@ def buy_shares(
     session: Session, group: Group, cycle: Cycle, meeting: Meeting, member: Member, count: int
 ) -> None:
     count = _int_in(count, 1, group.max_shares, "shares")
+    lock_group(session, group)
     attendance = mark_present(session, meeting, member)
     if attendance.shares + count > group.max_shares:
         raise LedgerError(
@@ -357,7 +394,7 @@ def buy_shares(
             bought=attendance.shares,
             max=group.max_shares,
         )
-    attendance.shares += count
+    attendance.shares = Attendance.shares + count  # in SQL, as every counter
     amount = count * group.share_value
     acct = accounts(session, group, member)
     journal.post(
@@ -375,7 +412,7 @@ def buy_shares(
     if holding is None:
         session.add(Holding(cycle_id=cycle.id, member_id=member.id, shares=count))
     else:
-        holding.shares += count
+        holding.shares = Holding.shares + count
 
 
 def contribute_social_fund(
@@ -418,6 +455,7 @@ def pay_grant(
     session: Session, group: Group, meeting: Meeting, member: Member, amount: int
 ) -> None:
     check_amount(amount, "grant")
+    lock_group(session, group)
     cash = accounts(session, group)(K.SOCIAL_FUND_CASH)
     session.flush()
     session.refresh(cash)
@@ -452,6 +490,8 @@ def disburse(
     on: dt.date,
     meeting: Meeting | None = None,
 ) -> Loan:
+    check_day(on, "date")
+    lock_group(session, group)
     check_in_group(member, group)
     check_amount(principal, "loan")
     term = group.max_loan_term_months if term_months is None else term_months
@@ -516,6 +556,8 @@ def repay(
     meeting: Meeting | None = None,
 ) -> list[Loan]:
     """Apply a repayment to the member's loans, oldest first, charge before principal."""
+    check_day(on, "date")
+    lock_group(session, group)
     check_in_group(member, group)
     check_amount(amount, "repayment")
     accrue_charges(session, group, on)
@@ -557,7 +599,9 @@ def repay(
 
 def write_off(session: Session, loan: Loan, on: dt.date) -> None:
     """Give up on what a loan still owes: the group bears it as a loss."""
+    check_day(on, "date")
     group = session.get(Group, loan.group_id)
+    lock_group(session, group)
     if not loan.is_open:
         raise LedgerError("closed", "the loan is already closed", "loan")
     amount = loan.outstanding
@@ -582,7 +626,9 @@ def write_off(session: Session, loan: Loan, on: dt.date) -> None:
 
 def record_expense(session: Session, group: Group, amount: int, on: dt.date, memo: str) -> None:
     """Money the group spends from the loan fund (stationery, a padlock)."""
+    check_day(on, "date")
     check_amount(amount, "expense")
+    lock_group(session, group)
     cash = accounts(session, group)(K.LOAN_FUND_CASH)
     session.flush()
     session.refresh(cash)
@@ -606,7 +652,7 @@ def member_statement(session: Session, member: Member, recent: int = 10) -> dict
     """A member's position from maintained balances and indexed rows: no journal scan."""
     group = session.get(Group, member.group_id) if member.group_id else None
     if group is None:
-        raise LedgerError("no_group", f"{member.name} is not in a savings group", "member")
+        raise LedgerError("no_group", "the member is not in a savings group", "member")
     cycle = current_cycle(session, group)
     loans = list(
         session.scalars(

@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from ledger import db
+from ledger.days import parse_day
 from ledger.errors import LedgerError
 from ledger.evidence import flags, indicators, lineage, lots, settings
 from ledger.evidence.defaults import SCAN_DAYS
@@ -31,9 +32,9 @@ def _date(value: str | None, name: str) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=name) from None
+        return parse_day(value, name)
+    except LedgerError as exc:
+        raise click.BadParameter(f"{value!r}: {exc.message}", param_hint=name) from None
 
 
 def _one(model, code: str | None, what: str):
