@@ -3,16 +3,33 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Every dependency at the version CI, the demo and production run, with its hashes.
+LOCK := requirements.lock
+# The tool that writes the lock (installed into .venv by `make lock` only).
+UV_VERSION := 0.13.8
 
-.PHONY: demo test lint bench install migration catalogs
+.PHONY: demo test lint bench install lock migration catalogs
 
-$(BIN)/.installed: pyproject.toml
+# The locked versions (pip checks every file against its hashes), then sanduku itself.
+$(BIN)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(BIN)/.installed
+
+# After changing a dependency in pyproject.toml: pin every package (the test extra
+# included) for any platform, keeping the pins that still fit, then reinstall.
+# `make lock LOCK_FLAGS=--upgrade` moves every pin to its newest allowed release.
+LOCK_FLAGS ?=
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip compile pyproject.toml --extra test --generate-hashes --universal \
+		--python-version 3.11 --custom-compile-command "make lock" $(LOCK_FLAGS) --quiet -o $(LOCK)
+	$(MAKE) install
 
 demo: install
 	$(BIN)/sanduku demo

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 
 import click
@@ -55,6 +56,7 @@ def load_config(instance: Path) -> dict:
         "AT_API_URL": (env.get("AT_API_URL") or f"https://{at_host}/version1").rstrip("/"),
         "CALLBACK_TOKEN": env.get("CALLBACK_TOKEN") or None,
         "SANDUKU_TZ": env.get("SANDUKU_TZ") or TIME_ZONE,
+        "USSD_CODE": ussd_code(env.get("USSD_CODE")),
         # Coordinator uploads are CSVs of a few hundred members; nothing else is large.
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         **{name: option(env.get(name), default) for name, default in OPTIONS.items()},
@@ -69,6 +71,20 @@ def option(raw: str | None, default: object) -> object:
     if isinstance(default, tuple):
         return tuple(float(part) for part in raw.split(",") if part.strip())
     return type(default)(raw)
+
+
+#: The code members dial when ``USSD_CODE`` is not set (``sanduku dial --code`` dials it too).
+DEFAULT_USSD_CODE = "*384*1#"
+#: What a USSD code looks like: it is written into SMS, which must stay one GSM-7 segment.
+USSD_CODE_PATTERN = re.compile(r"\*[0-9][0-9*]{0,18}#")
+
+
+def ussd_code(raw: str | None) -> str:
+    """The USSD code members dial (named in SMS replies): ``USSD_CODE`` or the default."""
+    code = (raw or "").strip() or DEFAULT_USSD_CODE
+    if not USSD_CODE_PATTERN.fullmatch(code):
+        raise ValueError(f"USSD_CODE must look like {DEFAULT_USSD_CODE}, not {code!r}")
+    return code
 
 
 def create_app(test_config: dict | None = None) -> Flask:

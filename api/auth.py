@@ -1,8 +1,9 @@
 """Bearer tokens and scopes: who is calling, and what they may touch.
 
-A coordinator sees and writes everything; an officer only their group (its members,
-meetings, share-out and statements); a buyer only purchases and prices of their cooperative.
-Missing or wrong token: 401. Right token, wrong scope: 403.
+The rules themselves live in ``ledger.access`` (shared with the USSD and the console); this
+module turns them into HTTP answers. Missing or wrong token: 401. Right token, wrong scope
+on a group or cooperative: 403. A member outside the scope is answered as an unknown one
+(404 in the path, 422 in a body), so no answer tells who exists elsewhere.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from flask import g, request
 
 from api.errors import ApiError
 from api.tokens import verify_token
-from ledger import db
-from ledger.models import ApiRole, ApiToken, Member
+from ledger import access, db
+from ledger.models import ApiRole, ApiToken, Group, Member
 
 COORDINATOR, OFFICER, BUYER = ApiRole.COORDINATOR, ApiRole.OFFICER, ApiRole.BUYER
 
@@ -28,6 +29,10 @@ def authenticate() -> ApiToken:
     return token
 
 
+def actor(token: ApiToken) -> access.Actor:
+    return access.for_token(token)
+
+
 def require_role(token: ApiToken, roles: frozenset[ApiRole]) -> None:
     if token.role not in roles:
         raise ApiError(403, "forbidden", f"a {token.role.value} token may not do this")
@@ -37,30 +42,21 @@ def forbid(what: str) -> ApiError:
     return ApiError(403, "forbidden", f"this token is not for {what}")
 
 
-def require_group(token: ApiToken, group_id: int | None) -> None:
+def require_group(token: ApiToken, group: Group | None) -> None:
     """Officers act on their own group only; buyers on no group."""
-    if token.role == COORDINATOR:
-        return
-    if token.role != OFFICER or group_id is None or token.group_id != group_id:
+    if not access.may_act_for_group(actor(token), group):
         raise forbid("this group")
 
 
 def require_cooperative(token: ApiToken, cooperative_id: int | None) -> None:
     """Buyers act for their own cooperative only; officers for none."""
-    if token.role == COORDINATOR:
-        return
-    if token.role != BUYER or cooperative_id is None or token.cooperative_id != cooperative_id:
+    if not access.may_act_for_cooperative(actor(token), cooperative_id):
         raise forbid("this cooperative")
 
 
 def may_see_member(token: ApiToken, member: Member) -> bool:
-    if token.role == COORDINATOR:
-        return True
-    if token.role == OFFICER:
-        return member.group_id is not None and member.group_id == token.group_id
-    return member.cooperative_id is not None and member.cooperative_id == token.cooperative_id
+    return access.may_see_member(actor(token), member)
 
 
-def require_member(token: ApiToken, member: Member) -> None:
-    if not may_see_member(token, member):
-        raise forbid("this member")
+def sees_fully(token: ApiToken, member: Member) -> bool:
+    return access.view_of(actor(token), member) == access.View.FULL

@@ -21,9 +21,6 @@ MAX_SHORT_TEXT = 40
 #: Largest declared monthly capacity of one artisanal site: a tonne is far beyond any.
 MAX_SITE_CAPACITY_GRAMS = 1_000_000
 
-#: Earliest cycle start or meeting date accepted: the books start in this century.
-EARLIEST_YEAR = 2000
-
 #: A cycle may be set up ahead of time, but not further ahead than this many days.
 MAX_CYCLE_START_AHEAD_DAYS = 366
 

@@ -117,7 +117,7 @@ def flag_list(token: ApiToken) -> tuple[int, object]:
 def group_indicators(token: ApiToken, code: str) -> tuple[int, object] | Response:
     """One group's indicators (its current cycle), split by gender."""
     group = lookup.group(code, "code", status=404)
-    auth.require_group(token, group.id)
+    auth.require_group(token, group)
     fmt = _format()
     report = indicators.group_report(db.session(), group, _query_date("as_of"))
     if fmt == "csv":

@@ -9,7 +9,7 @@ from api import auth, lookup
 from api.defaults import MAX_SITE_CAPACITY_GRAMS
 from api.errors import ApiError
 from api.parsing import Body, member_number, member_ref, read_json
-from ledger import db, gold, units
+from ledger import access, db, gold, units
 from ledger.evidence import flags
 from ledger.models import ApiToken, Cooperative, Member, PricePost, Purchase, Site, SiteStatus
 from ledger.money import check_currency, major
@@ -44,18 +44,18 @@ def site_json(site: Site) -> dict:
     }
 
 
-def purchase_json(purchase: Purchase) -> dict:
+def purchase_json(purchase: Purchase, token: ApiToken) -> dict:
+    """A purchase; the miner's phone only for a token that sees the miner fully (not a buyer)."""
+    miner = {"id": purchase.miner.id, "name": purchase.miner.name}
+    if auth.sees_fully(token, purchase.miner):
+        miner["phone"] = purchase.miner.phone
     return {
         "id": purchase.id,
         "receipt_number": purchase.receipt_number,
         "total": major(purchase.total, purchase.currency),
         "currency": purchase.currency,
         "lot": purchase.lot.lot_number,
-        "miner": {
-            "id": purchase.miner.id,
-            "phone": purchase.miner.phone,
-            "name": purchase.miner.name,
-        },
+        "miner": miner,
         "site": purchase.site.code,
         "weight_grams": units.grams(purchase.weight_mg),
         "fineness": (
@@ -116,19 +116,24 @@ def create_site(token: ApiToken) -> tuple[int, object]:
     return 201, site_json(site)
 
 
-def _miner(body: Body, site: Site) -> Member:
-    in_coop = lambda m: m.cooperative_id == site.cooperative_id  # noqa: E731
+def _miner(token: ApiToken, body: Body, site: Site) -> Member:
+    """The seller: a buyer names only members of their own cooperative (anyone else is
+    answered as unknown); on a shared phone, the one of the site's cooperative."""
+    actor = auth.actor(token)
+    visible = lambda m: access.may_name_seller(actor, m)  # noqa: E731
+    in_coop = lambda m: access.cooperative_of(m) == site.cooperative_id  # noqa: E731
     if body.has("miner_id"):
-        return lookup.member(member_number(body.raw("miner_id"), "miner_id"), "miner_id")
+        number = member_number(body.raw("miner_id"), "miner_id")
+        return lookup.member(number, "miner_id", visible=visible)
     value = body.raw("miner", required=True)
-    return lookup.member(member_ref(value, "miner"), "miner", fits=in_coop)
+    return lookup.member(member_ref(value, "miner"), "miner", visible=visible, fits=in_coop)
 
 
 def record_purchase(token: ApiToken) -> tuple[int, object]:
     body = Body(read_json(), PURCHASE_FIELDS)
     site = lookup.site(body.text("site"))
     auth.require_cooperative(token, site.cooperative_id)
-    miner = _miner(body, site)
+    miner = _miner(token, body, site)
     currency = check_currency(body.short("currency"))
     purchase = gold.record_purchase(
         db.session(),
@@ -140,7 +145,7 @@ def record_purchase(token: ApiToken) -> tuple[int, object]:
         fineness_ppm=gold.parse_fineness(body.raw("fineness")),
         lot_number=body.text("lot", required=False, max_length=32),
     )
-    return 201, purchase_json(purchase)
+    return 201, purchase_json(purchase, token)
 
 
 def show_purchase(token: ApiToken, receipt_number: str) -> tuple[int, object]:
@@ -150,7 +155,7 @@ def show_purchase(token: ApiToken, receipt_number: str) -> tuple[int, object]:
     if purchase is None:
         raise ApiError(404, "unknown_purchase", "no purchase with that receipt number")
     auth.require_cooperative(token, purchase.cooperative_id)
-    return 200, purchase_json(purchase)
+    return 200, purchase_json(purchase, token)
 
 
 def post_price(token: ApiToken) -> tuple[int, object]:

@@ -16,7 +16,7 @@ from api.defaults import (
 from api.errors import ApiError
 from api.members import member_from_path
 from api.parsing import Body, member_ref, read_json
-from ledger import db, journal, meetings, shareout, vsla
+from ledger import access, db, journal, meetings, shareout, vsla
 from ledger.loans import open_loans
 from ledger.members import parse_phone
 from ledger.models import (
@@ -135,7 +135,7 @@ def create(token: ApiToken) -> tuple[int, object]:
 
 def _group_in_scope(token: ApiToken, code: str) -> Group:
     group = lookup.group(code, "code", status=404)
-    auth.require_group(token, group.id)
+    auth.require_group(token, group)
     return group
 
 
@@ -146,18 +146,22 @@ def show(token: ApiToken, code: str) -> tuple[int, object]:
 # -- a meeting --------------------------------------------------------------------------------
 
 
-def _in_group(group: Group):
-    return lambda m: m.group_id == group.id
+def _named(token: ApiToken, value: object, field: str, group: Group) -> Member:
+    """A member named in a meeting: an officer can name only members of the group (anyone
+    else is unknown to them); a coordinator anyone, and the books refuse outsiders."""
+    actor = auth.actor(token)
+    return lookup.member(
+        member_ref(value, field),
+        field,
+        visible=lambda m: access.may_name_at_meeting(actor, m, group),
+        fits=lambda m: m.group_id == group.id,
+    )
 
 
-def _named(value: object, field: str, group: Group) -> Member:
-    return lookup.member(member_ref(value, field), field, fits=_in_group(group))
-
-
-def _record(raw: object, index: int, group: Group) -> meetings.MeetingRecord:
+def _record(token: ApiToken, raw: object, index: int, group: Group) -> meetings.MeetingRecord:
     body = Body(raw, RECORD_FIELDS, prefix=f"records[{index}]")
     if body.has("member_id"):
-        member = _named(body.raw("member_id"), body.name("member_id"), group)
+        member = _named(token, body.raw("member_id"), body.name("member_id"), group)
         if body.has("phone") and parse_phone(body.raw("phone"), body.name("phone")) != member.phone:
             raise ApiError(
                 422,
@@ -166,7 +170,7 @@ def _record(raw: object, index: int, group: Group) -> meetings.MeetingRecord:
                 body.name("phone"),
             )
     elif body.has("phone"):
-        member = _named(body.raw("phone"), body.name("phone"), group)
+        member = _named(token, body.raw("phone"), body.name("phone"), group)
     else:
         raise ApiError(422, "required", "each record names phone or member_id", body.name("phone"))
     amounts = {key: body.amount(key, group.currency, required=False) or 0 for key in AMOUNTS}
@@ -239,8 +243,8 @@ def record_meeting(token: ApiToken, code: str) -> tuple[int, object]:
             raise ApiError(422, "bad_type", f"{key} must be a list", key)
         if len(value) > MAX_MEETING_RECORDS:
             raise ApiError(422, "too_many", f"{key} holds at most {MAX_MEETING_RECORDS}", key)
-    present = [_named(value, f"present[{i}]", group) for i, value in enumerate(present_raw)]
-    records = [_record(raw, i, group) for i, raw in enumerate(records_raw)]
+    present = [_named(token, value, f"present[{i}]", group) for i, value in enumerate(present_raw)]
+    records = [_record(token, raw, i, group) for i, raw in enumerate(records_raw)]
     meeting = meetings.record_meeting(db.session(), group, held_on, present, records)
     return 201, {
         "meeting_id": meeting.id,

@@ -3,7 +3,8 @@ or id. A name in the body that matches nothing is a 422 on that field; in the pa
 
 One phone can belong to several members (a shared household phone). A phone alone names a
 member only when one member on it fits the context (the group, the cooperative); otherwise
-the answer asks for ``member_id``.
+the answer asks for ``member_id``. Members outside the caller's scope are left out before
+anything else: they are unknown, and not counted on a shared phone.
 """
 
 from __future__ import annotations
@@ -47,15 +48,17 @@ def member(
     ref: int | str,
     field: str,
     *,
+    visible: Callable[[Member], bool],
     fits: Callable[[Member], bool] | None = None,
     status: int = 422,
 ) -> Member:
-    """The member named by id or by phone; ``fits`` narrows a shared phone to the one
-    member that belongs to the context."""
+    """The member named by id or by phone, among those the caller may name (``visible``:
+    checked first, so a member outside the scope is answered exactly as an unknown one);
+    ``fits`` narrows a shared phone to the one member that belongs to the context."""
     session = db.session()
     if isinstance(ref, int):
         found = session.get(Member, ref)
-        if found is None:
+        if found is None or not visible(found):
             raise ApiError(status, "unknown_member", f"no member {ref}", field)
         return found
     if status == 404:
@@ -65,7 +68,7 @@ def member(
             raise ApiError(404, "unknown_member", "no member with that phone", field) from None
     else:
         phone = parse_phone(ref, field)
-    candidates = members_on_phone(session, phone)
+    candidates = [m for m in members_on_phone(session, phone) if visible(m)]
     if len(candidates) > 1 and fits is not None:
         candidates = [m for m in candidates if fits(m)] or candidates
     if not candidates:

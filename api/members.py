@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import unicodedata
+from collections.abc import Callable
 
 from flask import request
 from sqlalchemy import select
@@ -13,11 +14,12 @@ from api import auth, lookup
 from api.defaults import MAX_MEMBERS_PER_PHONE
 from api.errors import ApiError
 from api.parsing import Body, member_number, read_json
-from ledger import db, vsla
+from ledger import access, db, vsla
 from ledger.errors import LedgerError
 from ledger.loans import open_loans
 from ledger.members import (
     clean_name,
+    find_member,
     import_members,
     members_on_phone,
     name_key,
@@ -27,10 +29,7 @@ from ledger.members import (
     parse_roles,
     save_member,
 )
-from ledger.models import ApiRole, ApiToken, Group, Member, MemberStatus, Role
-
-#: Roles an officer may give within their group; the others are the coordinator's to give.
-OFFICER_ROLES = {Role.MEMBER.value, Role.MINER.value, Role.OFFICER.value}
+from ledger.models import ApiRole, ApiToken, Group, Member, MemberStatus
 
 MEMBER_FIELDS = (
     "phone",
@@ -46,7 +45,14 @@ MEMBER_FIELDS = (
 PATCH_FIELDS = (*MEMBER_FIELDS, "status", "opted_out")
 
 
-def member_json(member: Member) -> dict:
+def member_json(member: Member, view: access.View = access.View.FULL) -> dict:
+    """A member as the caller may see them: a buyer gets id, name and site only."""
+    if view == access.View.MINIMAL:
+        return {
+            "id": member.id,
+            "name": member.name,
+            "site": member.site.code if member.site else None,
+        }
     return {
         "id": member.id,
         "phone": member.phone,
@@ -65,29 +71,35 @@ def member_json(member: Member) -> dict:
     }
 
 
-def _fits(token: ApiToken):
-    return lambda m: auth.may_see_member(token, m)
+def member_from_path(
+    token: ApiToken, phone: str, allowed: Callable[[access.Actor, Member], bool] | None = None
+) -> Member:
+    """The member in the URL; ``?member_id=`` picks one on a shared phone. Only members the
+    token sees fully (and, with ``allowed``, may act on) are found: any other is answered
+    exactly as an unknown one, so the answer tells nothing about members elsewhere."""
+    actor = auth.actor(token)
 
+    def visible(member: Member) -> bool:
+        if access.view_of(actor, member) != access.View.FULL:
+            return False
+        return allowed is None or allowed(actor, member)
 
-def member_from_path(token: ApiToken, phone: str) -> Member:
-    """The member in the URL; ``?member_id=`` picks one on a shared phone."""
     member_id = request.args.get("member_id")
-    if member_id is not None:
-        member = lookup.member(member_number(member_id), "member_id", status=404)
-        try:
-            same_phone = parse_phone(phone) == member.phone
-        except LedgerError:
-            same_phone = False
-        if not same_phone:
-            raise ApiError(404, "unknown_member", f"member {member_id} is not on that phone")
-    else:
-        member = lookup.member(phone, "phone", fits=_fits(token), status=404)
-    auth.require_member(token, member)
+    if member_id is None:
+        return lookup.member(phone, "phone", visible=visible, status=404)
+    number = member_number(member_id)
+    member = db.session().get(Member, number)
+    try:
+        same_phone = member is not None and parse_phone(phone) == member.phone
+    except LedgerError:
+        same_phone = False
+    if member is None or not same_phone or not visible(member):
+        raise ApiError(404, "unknown_member", f"no member {number} on that phone", "member_id")
     return member
 
 
 def _check_roles(token: ApiToken, roles: object) -> None:
-    if token.role == ApiRole.OFFICER and set(parse_roles(roles).split(",")) - OFFICER_ROLES:
+    if not access.may_give_roles(auth.actor(token), parse_roles(roles).split(",")):
         raise auth.forbid("giving that role")
 
 
@@ -99,12 +111,10 @@ def _references(token: ApiToken, body: Body):
         else None
     )
     site = lookup.site(body.text("site", required=False)) if body.has("site") else None
-    if token.role == ApiRole.OFFICER:
-        if coop is not None or site is not None:
-            raise auth.forbid("cooperatives and sites")
-        if group is None:
-            group = db.session().get(Group, token.group_id)
-        auth.require_group(token, group.id)
+    if token.role == ApiRole.OFFICER and group is None:
+        group = db.session().get(Group, token.group_id)  # an officer's members join their group
+    if not access.may_place_member(auth.actor(token), group, coop.id if coop else None, site):
+        raise auth.forbid("that group, cooperative or site")
     if site is not None and coop is not None and site.cooperative_id != coop.id:
         raise ApiError(422, "other_cooperative", "the site belongs to another cooperative", "site")
     return group, coop, site
@@ -113,13 +123,21 @@ def _references(token: ApiToken, body: Body):
 def create(token: ApiToken) -> tuple[int, object]:
     body = Body(read_json(), MEMBER_FIELDS)
     group, coop, site = _references(token, body)
-    _check_roles(token, body.raw("roles"))
+    if body.has("roles"):
+        _check_roles(token, body.raw("roles"))
+    session = db.session()
+    phone = body.text("phone", max_length=32)
+    name = body.text("name")
+    existing = find_member(session, parse_phone(phone), clean_name(name))
+    if existing is not None and not access.may_update_member(auth.actor(token), existing):
+        # The phone and name match someone outside the token's scope: no write reaches them.
+        raise auth.forbid("this member")
     member, created = save_member(
-        db.session(),
-        phone=body.text("phone", max_length=32),
-        name=body.text("name"),
+        session,
+        phone=phone,
+        name=name,
         gender=body.short("gender"),
-        language=body.short("language", required=False) or "sw",
+        language=body.short("language", required=False),
         group=group,
         site=site,
         cooperative_id=coop.id if coop else None,
@@ -136,7 +154,7 @@ def show(token: ApiToken, phone: str) -> tuple[int, object]:
 
 
 def update(token: ApiToken, phone: str) -> tuple[int, object]:
-    member = member_from_path(token, phone)
+    member = member_from_path(token, phone, access.may_update_member)
     body = Body(read_json(), PATCH_FIELDS)
     session = db.session()
     group, coop, site = _references(token, body)
@@ -188,7 +206,7 @@ def _move(member: Member, group: Group) -> None:
             raise ApiError(
                 422,
                 "other_group",
-                f"{member.name} has savings or loans in {old.code}: settle them first",
+                f"the member has savings or loans in {old.code}: settle them first",
                 "group",
             )
     member.group = group
@@ -196,7 +214,8 @@ def _move(member: Member, group: Group) -> None:
 
 
 def listing(token: ApiToken) -> tuple[int, object]:
-    """Members on one phone (``?phone=``), each with its id, as far as the token may see."""
+    """Members on one phone (``?phone=``), each with its id, as far as the token may see (a
+    buyer: members of their cooperative, id, name and site only)."""
     phone = request.args.get("phone")
     member_id = request.args.get("member_id")
     session = db.session()
@@ -206,8 +225,10 @@ def listing(token: ApiToken) -> tuple[int, object]:
         found = [m for m in [session.get(Member, member_number(member_id))] if m is not None]
     else:
         found = members_on_phone(session, parse_phone(phone))
-    visible = [m for m in found if auth.may_see_member(token, m)]
-    return 200, {"members": [member_json(m) for m in visible[:MAX_MEMBERS_PER_PHONE]]}
+    actor = auth.actor(token)
+    views = [(m, access.view_of(actor, m)) for m in found]
+    visible = [member_json(m, view) for m, view in views if view is not None]
+    return 200, {"members": visible[:MAX_MEMBERS_PER_PHONE]}
 
 
 def _csv_text() -> str:

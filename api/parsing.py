@@ -11,8 +11,9 @@ from decimal import Decimal
 
 from flask import request
 
-from api.defaults import EARLIEST_YEAR, MAX_JSON_DEPTH, MAX_SHORT_TEXT, MAX_STRING
+from api.defaults import MAX_JSON_DEPTH, MAX_SHORT_TEXT, MAX_STRING
 from api.errors import ApiError
+from ledger.days import parse_day
 from ledger.defaults import MAX_NAME_LENGTH
 from ledger.money import to_decimal, to_minor
 
@@ -186,13 +187,10 @@ def whole_number(value: object, field: str, low: int, high: int) -> int:
 
 
 def parse_date(value: str, field: str, latest: dt.date | None = None) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(value) if len(value) == 10 else None
-    except ValueError:
-        day = None
-    if day is None:
-        raise ApiError(422, "bad_date", f"{field} is a date such as 2025-01-06", field)
-    if day.year < EARLIEST_YEAR or (latest is not None and day > latest):
+    """A ``YYYY-MM-DD`` day within the books' range (and not after ``latest``): anything
+    else is a 422 on ``field``, never a date sum that overflows later."""
+    day = parse_day(value, field)
+    if latest is not None and day > latest:
         raise ApiError(422, "out_of_range", f"{field} is out of range", field)
     return day
 

@@ -101,7 +101,8 @@ ROUTES: tuple[Route, ...] = (
         "/members",
         members.listing,
         ALL,
-        "Members on a phone (a shared phone lists several, each with its id)",
+        "Members on a phone (a shared phone lists several, each with its id); a buyer sees"
+        " members of their cooperative as id, name and site",
         query=(("phone", "a phone number"), ("member_id", "a member id")),
     ),
     Route(

@@ -1,5 +1,7 @@
 """Bounds and defaults of the books, one line each on why."""
 
+import datetime as dt
+
 #: Largest amount in minor units one movement may carry: 10 billion FC (about 3.5 M USD).
 #: Nothing a savings group or a cooperative buyer records comes near it; a typo does.
 MAX_AMOUNT_MINOR = 10_000_000_000 * 100
@@ -25,6 +27,12 @@ CHARGE_PERIOD_DAYS = 30
 #: Portfolio at risk counts loans more than this many days past due (Mifos convention).
 PAR_DAYS = 30
 
+#: Earliest and latest day the books accept from anyone: they start in this century and a
+#: later year is a typo. The bound keeps every date sum downstream (the day after, a
+#: 30-day period, a year-long cycle) far from Python's year 9999.
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
+
 #: Longest name, code or reference we store; longer input is refused, not cut.
 MAX_NAME_LENGTH = 80
 MAX_CODE_LENGTH = 32
@@ -40,6 +48,8 @@ LANGUAGES = ("sw", "ln", "fr", "en")
 #: The deployment's time zone (Ituri): local days and times are shown and counted in it. The
 #: default of ``SANDUKU_TZ``; everything else gets the zone from the configuration.
 TIME_ZONE = "Africa/Lubumbashi"
+#: A new member's language until they choose one: Congolese Swahili, Ituri's lingua franca.
+DEFAULT_LANGUAGE = "sw"
 
 #: Region used to read phone numbers written without a country code.
 DEFAULT_PHONE_REGION = "CD"

@@ -132,9 +132,17 @@ def price_to_minor(value: object, currency: str, field: str = "price_per_gram") 
 
 
 def purchase_lot(session: Session, site: Site, lot_number: str | None) -> Lot:
-    """The named lot, or the site's open purchase lot (a new one when there is none)."""
+    """The named lot, or the site's open purchase lot (a new one when there is none), locked
+    for the rest of the transaction and read fresh: a seal or a combination cannot slip
+    between the check that it is open and the purchase going in."""
+    locked = dict(populate_existing=True)
     if lot_number:
-        lot = session.scalar(select(Lot).where(Lot.lot_number == lot_number.strip().upper()))
+        lot = session.scalar(
+            select(Lot)
+            .where(Lot.lot_number == lot_number.strip().upper())
+            .with_for_update(key_share=True)
+            .execution_options(**locked)
+        )
         if lot is None:
             raise LedgerError("unknown_lot", f"unknown lot {lot_number}", "lot")
         if lot.status != LotStatus.OPEN:
@@ -150,6 +158,9 @@ def purchase_lot(session: Session, site: Site, lot_number: str | None) -> Lot:
             Lot.operation == LotOperation.PURCHASE,
         )
         .order_by(Lot.id.desc())
+        .limit(1)
+        .with_for_update(key_share=True)
+        .execution_options(**locked)
     )
     if lot is None:
         lot = Lot(
@@ -194,7 +205,7 @@ def record_purchase(
     if site.status == SiteStatus.RED:
         raise LedgerError("red_site", f"site {site.code} is red: no purchases from it", "site")
     if miner.status != MemberStatus.ACTIVE:
-        raise LedgerError("inactive", f"{miner.name} is not an active member", "miner")
+        raise LedgerError("inactive", "the miner is not an active member", "miner")
     if not isinstance(weight_mg, int) or not 0 < weight_mg <= MAX_PURCHASE_MG:
         raise LedgerError(
             "out_of_range", "weight must be more than 0 and at most 10 kg", "weight_grams"
@@ -202,6 +213,8 @@ def record_purchase(
     total = purchase_total(weight_mg, price_per_gram)
     if total <= 0:
         raise LedgerError("not_positive", "the total rounds to nothing", "weight_grams")
+    # One purchase at a time per site, so two first purchases do not open two lots.
+    session.execute(select(Site.id).where(Site.id == site.id).with_for_update(key_share=True))
     lot = purchase_lot(session, site, lot_number)
     purchase = Purchase(
         receipt_number=_unused_number(
@@ -219,9 +232,10 @@ def record_purchase(
         total=total,
         purchased_at=at or utcnow(),
     )
-    lot.mass_mg += weight_mg
-    if lot.fine_mg is not None and fineness_ppm is not None:
-        lot.fine_mg += units.fine_mg(weight_mg, fineness_ppm)
+    # In SQL, so no purchase's weight is lost to another's; NULL (fine gold unknown) stays so.
+    lot.mass_mg = Lot.mass_mg + weight_mg
+    if fineness_ppm is not None:
+        lot.fine_mg = Lot.fine_mg + units.fine_mg(weight_mg, fineness_ppm)
     else:
         lot.fine_mg = None
     entry = journal.post(

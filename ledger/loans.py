@@ -6,6 +6,7 @@ first, then principal, oldest loan first.
 
 Every function checks all its rules before it writes, raises ``LedgerError`` on the first
 broken one, and leaves committing to the caller, so a rejected request writes nothing.
+Every function that writes takes the group's lock first (``ledger.vsla.lock_group``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger import journal
+from ledger.days import check_day
 from ledger.defaults import CHARGE_PERIOD_DAYS
 from ledger.errors import LedgerError
 from ledger.models import (
@@ -30,7 +32,14 @@ from ledger.models import (
     Member,
 )
 from ledger.money import check_amount, round_half_up
-from ledger.vsla import accounts, check_in_group, current_cycle, int_in, savings_of
+from ledger.vsla import (
+    accounts,
+    check_in_group,
+    current_cycle,
+    int_in,
+    lock_group,
+    savings_of,
+)
 
 K = AccountKind
 
@@ -70,6 +79,7 @@ def accrue_charges(session: Session, group: Group, as_of: dt.date) -> int:
     """Book every service charge whose 30-day period has started by ``as_of`` (Ledger Link:
     the first at disbursement; flat on principal or on the declining balance), and mark loans
     past their due date overdue. Returns the total charged."""
+    lock_group(session, group)
     total = 0
     income = journal.account(session, K.SERVICE_CHARGE_INCOME, group.currency, group_id=group.id)
     loans = session.scalars(
@@ -118,6 +128,8 @@ def disburse(
     on: dt.date,
     meeting: Meeting | None = None,
 ) -> Loan:
+    check_day(on, "date")
+    lock_group(session, group)
     check_in_group(member, group)
     check_amount(principal, "loan")
     term = group.max_loan_term_months if term_months is None else term_months
@@ -182,6 +194,8 @@ def repay(
     meeting: Meeting | None = None,
 ) -> list[Loan]:
     """Apply a repayment to the member's loans, oldest first, charge before principal."""
+    check_day(on, "date")
+    lock_group(session, group)
     check_in_group(member, group)
     check_amount(amount, "repayment")
     accrue_charges(session, group, on)
@@ -223,7 +237,9 @@ def repay(
 
 def write_off(session: Session, loan: Loan, on: dt.date) -> None:
     """Give up on what a loan still owes: the group bears it as a loss."""
+    check_day(on, "date")
     group = session.get(Group, loan.group_id)
+    lock_group(session, group)
     if not loan.is_open:
         raise LedgerError("closed", "the loan is already closed", "loan")
     amount = loan.outstanding

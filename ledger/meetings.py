@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger import journal
+from ledger.days import check_day
 from ledger.errors import LedgerError
 from ledger.loans import accrue_charges, disburse, repay
 from ledger.models import (
@@ -28,7 +29,14 @@ from ledger.models import (
     MemberStatus,
 )
 from ledger.money import check_amount
-from ledger.vsla import accounts, active_member_count, check_in_group, current_cycle, int_in
+from ledger.vsla import (
+    accounts,
+    active_member_count,
+    check_in_group,
+    current_cycle,
+    int_in,
+    lock_group,
+)
 
 K = AccountKind
 
@@ -53,8 +61,8 @@ class MeetingRecord:
 def open_meeting(session: Session, group: Group, held_on: dt.date) -> Meeting:
     """The group's meeting on ``held_on``, opened (everyone marked absent) on first use, so a
     meeting can be recorded in one go or member by member (the officer's phone menu)."""
-    if not isinstance(held_on, dt.date):
-        raise LedgerError("bad_date", "date must be a date", "date")
+    check_day(held_on, "date")
+    lock_group(session, group)
     cycle = current_cycle(session, group)
     if held_on < cycle.start_on:
         raise LedgerError("before_cycle", "the meeting is before the start of the cycle", "date")
@@ -96,6 +104,7 @@ def record_meeting(
 ) -> Meeting:
     """Record (more of) a meeting, all or nothing: attendance, then for each member shares,
     social fund, fines and repayments (cash in), then grants and loans (cash out)."""
+    lock_group(session, group)
     seen: set[int] = set()
     for rec in records:
         check_in_group(rec.member, group)
@@ -135,6 +144,7 @@ def buy_shares(
     session: Session, group: Group, cycle: Cycle, meeting: Meeting, member: Member, count: int
 ) -> None:
     count = int_in(count, 1, group.max_shares, "shares")
+    lock_group(session, group)
     attendance = mark_present(session, meeting, member)
     if attendance.shares + count > group.max_shares:
         raise LedgerError(
@@ -145,7 +155,7 @@ def buy_shares(
             bought=attendance.shares,
             max=group.max_shares,
         )
-    attendance.shares += count
+    attendance.shares = Attendance.shares + count  # in SQL, as every counter
     amount = count * group.share_value
     acct = accounts(session, group, member)
     journal.post(
@@ -163,7 +173,7 @@ def buy_shares(
     if holding is None:
         session.add(Holding(cycle_id=cycle.id, member_id=member.id, shares=count))
     else:
-        holding.shares += count
+        holding.shares = Holding.shares + count
 
 
 def contribute_social_fund(
@@ -206,6 +216,7 @@ def pay_grant(
     session: Session, group: Group, meeting: Meeting, member: Member, amount: int
 ) -> None:
     check_amount(amount, "grant")
+    lock_group(session, group)
     cash = accounts(session, group)(K.SOCIAL_FUND_CASH)
     session.flush()
     session.refresh(cash)

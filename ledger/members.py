@@ -10,7 +10,7 @@ import phonenumbers
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledger.defaults import DEFAULT_PHONE_REGION, LANGUAGES, MAX_NAME_LENGTH
+from ledger.defaults import DEFAULT_LANGUAGE, DEFAULT_PHONE_REGION, LANGUAGES, MAX_NAME_LENGTH
 from ledger.errors import LedgerError
 from ledger.models import Gender, Group, Member, MemberStatus, Role, Site
 
@@ -81,40 +81,56 @@ def members_on_phone(session: Session, phone: str) -> list[Member]:
     return list(session.scalars(select(Member).where(Member.phone == phone).order_by(Member.id)))
 
 
+def find_member(session: Session, phone: str, name: str) -> Member | None:
+    """The member a create or a re-import would update: same phone, same folded name."""
+    return session.scalar(
+        select(Member).where(Member.phone == phone, Member.name_key == name_key(name))
+    )
+
+
 def save_member(
     session: Session,
     *,
     phone: object,
     name: object,
     gender: object,
-    language: object = "sw",
+    language: object = None,
     group: Group | None = None,
     site: Site | None = None,
     cooperative_id: int | None = None,
     roles: object = None,
     id_document: object = None,
 ) -> tuple[Member, bool]:
-    """Create the member, or update the one with this phone and name. Returns (member, created)."""
+    """Create the member, or update the one with this phone and name. Returns (member, created).
+
+    ``language`` and ``roles`` left out (``None``) keep what an existing member has, so a
+    spreadsheet without those columns never demotes an officer nor resets a language; a new
+    member gets ``DEFAULT_LANGUAGE`` and the ``member`` role.
+    """
     e164 = parse_phone(phone)
     clean = clean_name(name)
     if id_document is not None and (not isinstance(id_document, str) or len(id_document) > 80):
         raise LedgerError("too_long", "id_document is at most 80 characters", "id_document")
-    values = {
-        "gender": parse_gender(gender),
-        "language": parse_language(language),
-        "roles": parse_roles(roles),
-    }
+    values: dict[str, object] = {"gender": parse_gender(gender)}
+    if language is not None:
+        values["language"] = parse_language(language)
+    if roles is not None:
+        values["roles"] = parse_roles(roles)
     coop = (
         cooperative_id
         or (group.cooperative_id if group else None)
         or (site.cooperative_id if site else None)
     )
-    member = session.scalar(
-        select(Member).where(Member.phone == e164, Member.name_key == name_key(clean))
-    )
+    member = find_member(session, e164, clean)
     created = member is None
     if member is None:
-        member = Member(phone=e164, name_key=name_key(clean), status=MemberStatus.ACTIVE)
+        member = Member(
+            phone=e164,
+            name_key=name_key(clean),
+            status=MemberStatus.ACTIVE,
+            language=DEFAULT_LANGUAGE,
+            roles=Role.MEMBER.value,
+        )
         session.add(member)
     member.name = clean
     for key, value in values.items():
@@ -154,7 +170,8 @@ def import_members(session: Session, text: str) -> ImportReport:
     """Import the coordinators' CSV (phone, name, gender, language, group, roles).
 
     Each row is its own savepoint: a bad row is reported with its line number and reason and
-    leaves nothing behind; good rows are created, or updated when phone and name match.
+    leaves nothing behind; good rows are created, or updated when phone and name match (a
+    missing or empty ``language`` or ``roles`` keeps the member's).
     """
     report = ImportReport()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
@@ -188,9 +205,10 @@ def import_members(session: Session, text: str) -> ImportReport:
                     phone=row.get("phone"),
                     name=row.get("name"),
                     gender=row.get("gender"),
-                    language=row.get("language") or "sw",
+                    # An absent column or an empty cell changes nothing on a re-import.
+                    language=row.get("language") or None,
                     group=group,
-                    roles=row.get("roles"),
+                    roles=row.get("roles") or None,
                 )
         except LedgerError as exc:
             report.errors.append((line, exc.message))

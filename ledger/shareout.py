@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger import journal
+from ledger.days import check_day
 from ledger.errors import LedgerError
 from ledger.loans import accrue_charges, open_loans
 from ledger.models import AccountKind as K
@@ -31,7 +32,15 @@ from ledger.models import (
     Member,
     MemberStatus,
 )
-from ledger.vsla import accounts, check_in_group, current_cycle, savings_of, shares_of, year_after
+from ledger.vsla import (
+    accounts,
+    check_in_group,
+    current_cycle,
+    lock_group,
+    savings_of,
+    shares_of,
+    year_after,
+)
 
 
 def split_fund(fund: int, shares: dict[int, int]) -> dict[int, int]:
@@ -65,6 +74,8 @@ def share_out(session: Session, group: Group, on: dt.date) -> list[Payout]:
     """Close the cycle: value per share = (loan-fund cash + loans outstanding) / total shares;
     each member gets shares x value less what they still owe; the social fund stays.
     A new cycle opens the next day."""
+    check_day(on, "date")
+    lock_group(session, group)
     cycle = current_cycle(session, group)
     if on < cycle.start_on:
         raise LedgerError("before_cycle", "the share-out is before the cycle starts", "date")
@@ -166,9 +177,11 @@ def share_out(session: Session, group: Group, on: dt.date) -> list[Payout]:
 def member_leaves(session: Session, member: Member, on: dt.date) -> Payout:
     """Pay a member who leaves mid-cycle their savings less what they owe, and mark them
     inactive. Refused when they owe more than they saved (settle or write off first)."""
+    check_day(on, "date")
     group = member.group
     if group is None:
-        raise LedgerError("no_group", f"{member.name} is not in a savings group", "member")
+        raise LedgerError("no_group", "the member is not in a savings group", "member")
+    lock_group(session, group)
     check_in_group(member, group)
     cycle = current_cycle(session, group)
     if on < cycle.start_on:

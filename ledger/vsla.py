@@ -4,6 +4,8 @@ of a cycle in ``ledger.shareout``.
 
 Every function checks all its rules before it writes, raises ``LedgerError`` on the first
 broken one, and leaves committing to the caller, so a rejected request writes nothing.
+Every function that writes takes the group's lock first (``lock_group``): a group's books
+have one writer at a time, so no check (the cap, the cash, a period's charge) passes twice.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ledger import journal
 from ledger.codes import by_code, clean_code
+from ledger.days import check_day
 from ledger.errors import LedgerError
 from ledger.members import clean_name
 from ledger.models import (
@@ -66,6 +69,7 @@ def create_group(
 ) -> Group:
     """A new group and its first cycle. Amounts are minor units of ``currency``."""
     code = clean_code(code)
+    check_day(cycle_start, "cycle_start")
     if by_code(session, Group, code) is not None:
         raise LedgerError("exists", f"group {code} already exists", "code")
     group = Group(
@@ -122,9 +126,9 @@ def next_meeting(group: Group, now_local: dt.datetime) -> dt.datetime:
 
 def check_in_group(member: Member, group: Group) -> None:
     if member.group_id != group.id:
-        raise LedgerError("other_group", f"{member.name} is not a member of {group.code}", "member")
+        raise LedgerError("other_group", f"the member is not in {group.code}", "member")
     if member.status != MemberStatus.ACTIVE:
-        raise LedgerError("inactive", f"{member.name} is not an active member", "member")
+        raise LedgerError("inactive", "the member is not active", "member")
 
 
 def active_member_count(session: Session, group: Group) -> int:
@@ -136,6 +140,36 @@ def active_member_count(session: Session, group: Group) -> int:
         )
         or 0
     )
+
+
+# -- one writer per group at a time ------------------------------------------------------------
+
+#: ``session.info`` key: the transaction that holds group locks, and which groups.
+_LOCKS = "sanduku.group_locks"
+
+
+def lock_group(session: Session, group: Group) -> None:
+    """Make this transaction the group's only writer until it ends, and forget what the
+    session read before: every rule after this sees the books as the last writer left them.
+
+    PostgreSQL: ``SELECT ... FOR NO KEY UPDATE`` on the group's row, so two meetings,
+    loans, grants, expenses or share-outs of one group run one after the other (plain reads
+    never wait, nor do rows that merely refer to the group, such as a new member). SQLite:
+    ``BEGIN IMMEDIATE`` already makes every transaction the only writer.
+    Either way, objects the session loaded before the lock may be stale (an earlier
+    transaction of a long-lived session, or a read before another writer committed): they
+    are expired once per transaction (and per savepoint) and reload fresh when next read.
+    """
+    session.flush()
+    session.execute(select(Group.id).where(Group.id == group.id).with_for_update(key_share=True))
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    held = session.info.get(_LOCKS)
+    if held is None or held[0] is not transaction:
+        held = (transaction, set())
+        session.info[_LOCKS] = held
+    if group.id not in held[1]:
+        held[1].add(group.id)
+        session.expire_all()
 
 
 # -- the member's position ------------------------------------------------------------------
@@ -177,7 +211,9 @@ def accounts(session: Session, group: Group, member: Member | None = None):
 
 def record_expense(session: Session, group: Group, amount: int, on: dt.date, memo: str) -> None:
     """Money the group spends from the loan fund (stationery, a padlock)."""
+    check_day(on, "date")
     check_amount(amount, "expense")
+    lock_group(session, group)
     cash = accounts(session, group)(K.LOAN_FUND_CASH)
     session.flush()
     session.refresh(cash)
@@ -198,7 +234,7 @@ def member_statement(session: Session, member: Member, recent: int = 10) -> dict
     """A member's position from maintained balances and indexed rows: no journal scan."""
     group = session.get(Group, member.group_id) if member.group_id else None
     if group is None:
-        raise LedgerError("no_group", f"{member.name} is not in a savings group", "member")
+        raise LedgerError("no_group", "the member is not in a savings group", "member")
     cycle = current_cycle(session, group)
     loans = list(
         session.scalars(

@@ -36,6 +36,11 @@ LANGUAGE_NAMES = {"sw": "Kiswahili", "ln": "Lingala", "fr": "Français", "en": "
 DEFAULT_LANGUAGE = "sw"
 #: Babel locales used for formatting (the Congolese variants).
 CLDR_LOCALES = {"sw": "sw_CD", "ln": "ln_CD", "fr": "fr_CD", "en": "en"}
+#: Languages whose weekday names members read one way only: a day is shown "mercredi
+#: 03/12/2026" in them and "03/12/2026" in the others. Swahili's names (Jumatatu...) are
+#: counted from another day in parts of Kivu and Ituri, and Lingala's vary and "mposo" is
+#: also "week" (locales/GLOSSARY.md, "Days, dates and times").
+WEEKDAY_NAMES = ("fr", "en")
 #: Currency symbols members know: the Congolese franc is written FC everywhere.
 CURRENCY_SYMBOLS = {"CDF": "FC", "USD": "$"}
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
@@ -138,6 +143,12 @@ class Translator:
 
     def weekday(self, day: dt.date) -> str:
         return format_date(day, format="EEEE", locale=self.locale).translate(_SPACES)
+
+    def day(self, day: dt.date) -> str:
+        """The date, after its weekday's name where members read the names one way only."""
+        if self.language in WEEKDAY_NAMES:
+            return f"{self.weekday(day)} {self.date(day)}"
+        return self.date(day)
 
 
 @functools.cache

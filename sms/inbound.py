@@ -49,14 +49,16 @@ def record(session: Session, inbound: Inbound) -> int | None:
     return new_id
 
 
-def _reply_text(session: Session, action: Action, members: list[Member], language: str, tz: str):
-    t = translator(language, tz)
+def _reply_text(
+    session: Session, action: Action, members: list[Member], language: str, settings: Settings
+):
+    t = translator(language, settings.tz)
     if action == Action.STOP:
         return templates.plain(t, templates.STOPPED)
     if action == Action.START:
         return templates.plain(t, templates.STARTED)
     if action == Action.BALANCE:
-        return templates.plain(t, templates.BALANCE_ON_USSD)
+        return templates.balance_on_ussd(t, settings.ussd_code)
     if action == Action.PRICE:
         coop_id = next((m.cooperative_id for m in members if m.cooperative_id), None)
         post = gold.latest_price(session, coop_id)
@@ -105,7 +107,7 @@ def process(session: Session, inbound_id: int, settings: Settings) -> str | None
         member_id=first.id if first else None,
         kind=MessageKind.REPLY,
         language=language,
-        body=_reply_text(session, action, members, language, settings.tz),
+        body=_reply_text(session, action, members, language, settings),
         cause=f"inbound:{sms.id}",
     )
     sms.reply_id = reply.id

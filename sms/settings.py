@@ -26,6 +26,7 @@ class Settings:
     at_sender_id: str | None = None
     at_api_url: str = "https://api.africastalking.com/version1"
     tz: str = TIME_ZONE
+    ussd_code: str = "*384*1#"
     batch_size: int = defaults.SMS_BATCH_SIZE
     personal_per_job: int = defaults.SMS_PERSONAL_PER_JOB
     relay_interval: float = defaults.SMS_RELAY_INTERVAL
@@ -51,6 +52,7 @@ class Settings:
             at_sender_id=config.get("AT_SENDER_ID"),
             at_api_url=(config.get("AT_API_URL") or cls.at_api_url).rstrip("/"),
             tz=config.get("SANDUKU_TZ") or cls.tz,
+            ussd_code=config.get("USSD_CODE") or cls.ussd_code,
             batch_size=int(config["SMS_BATCH_SIZE"]),
             personal_per_job=int(config["SMS_PERSONAL_PER_JOB"]),
             relay_interval=float(config["SMS_RELAY_INTERVAL"]),

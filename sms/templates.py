@@ -45,9 +45,9 @@ STARTED = _("You will get the gold price by SMS again. Send STOP to stop.")
 # TRANSLATORS: reply to an SMS "PRICE" when the cooperative has never posted a price.
 NO_PRICE = _("No gold price has been posted yet.")
 # TRANSLATORS: reply to an SMS "BALANCE": balances are never sent by SMS (phones are
-# shared); the member dials the USSD code and enters their PIN.
+# shared); the member dials the USSD code ({code}, like *384*1#) and enters their PIN.
 BALANCE_ON_USSD = _(
-    "For your balance, dial the USSD code and enter your PIN. Balances are never sent by SMS."
+    "For your balance, dial {code} and enter your PIN. Balances are never sent by SMS."
 )
 # TRANSLATORS: reply to any SMS we do not understand. Use the keywords of your language
 # (the ones listed for PRICE, STOP and START).
@@ -131,8 +131,13 @@ def reminder(
     )
 
 
+def balance_on_ussd(t: Translator, code: str) -> str:
+    """The reply to BALANCE, naming the USSD code members dial (``USSD_CODE``)."""
+    return fit(t, BALANCE_ON_USSD, code=code)
+
+
 def plain(t: Translator, msgid: str) -> str:
-    """A reply without values (STOP, START, BALANCE, help...)."""
+    """A reply without values (STOP, START, help...)."""
     return fit(t, msgid)
 
 

@@ -15,13 +15,29 @@ def test_config_follows_the_contract(monkeypatch, database_url, redis_url):
     monkeypatch.setenv("REDIS_URL", redis_url)
     monkeypatch.setenv("CALLBACK_TOKEN", "s3cret")
     monkeypatch.setenv("SANDUKU_TZ", "Africa/Kinshasa")
+    monkeypatch.delenv("USSD_CODE", raising=False)
     app = create_app()
     assert app.config["SMS_BACKEND"] == "africastalking"
     assert app.config["AT_API_URL"] == "https://api.sandbox.africastalking.com/version1"
     assert app.config["CALLBACK_TOKEN"] == "s3cret"
     assert app.config["SANDUKU_TZ"] == "Africa/Kinshasa"
+    assert app.config["USSD_CODE"] == "*384*1#"  # optional: the default of `sanduku dial`
+    monkeypatch.setenv("USSD_CODE", " *123*45# ")
+    assert create_app().config["USSD_CODE"] == "*123*45#"
     monkeypatch.delenv("AT_API_KEY")
     assert create_app().config["SMS_BACKEND"] == "console"
+
+
+@pytest.mark.parametrize(
+    "code", ["384", "*384*1", "#384#", "*384*1#; rm", "*38\u00a04#", "*" * 30 + "#"]
+)
+def test_a_malformed_ussd_code_stops_the_start(monkeypatch, database_url, redis_url, code):
+    """The code is written into SMS members read: a typo must not reach them."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("USSD_CODE", code)
+    with pytest.raises(ValueError, match="USSD_CODE"):
+        create_app()
 
 
 def test_a_silent_database_is_given_up_instead_of_waited_for():

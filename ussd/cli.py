@@ -16,13 +16,16 @@ def show(screen: str) -> None:
 
 @click.command("dial")
 @click.argument("phone")
-@click.option("--code", default="*384*1#", show_default=True, help="The USSD code dialled.")
+@click.option("--code", default=None, help="The USSD code dialled (default: USSD_CODE, *384*1#).")
 @click.option("--url", default=None, help="POST to this /ussd URL (default: this app, in-process).")
 @click.option("--inputs", default=None, help='Scripted replies joined by "*", e.g. "1*1234".')
 @click.option("--token", envvar="CALLBACK_TOKEN", default=None, help="The callback token.")
 @with_appcontext
-def dial(phone: str, code: str, url: str | None, inputs: str | None, token: str | None) -> None:
+def dial(
+    phone: str, code: str | None, url: str | None, inputs: str | None, token: str | None
+) -> None:
     """A terminal phone: posts to /ussd like the gateway (new sessionId, growing text)."""
+    code = code or current_app.config["USSD_CODE"]
     if url:
         transport = http_transport(url, token)
     else:

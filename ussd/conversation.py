@@ -51,7 +51,7 @@ NOT_REGISTERED = _(
 )
 SORRY = _("Sorry, something went wrong. Please dial again.")
 UNAVAILABLE = _("Sanduku is not available just now. Please try again later.")
-MAYBE_SAVED = _("We could not confirm your last step. Check it before trying again.")
+MAYBE_SAVED = _("Your last step may already be saved. Check it before doing it again.")
 # TRANSLATORS: shown above a list when 98 is typed on its last page.
 NO_MORE = _("No more.")
 NAVIGATION = (KEY_BACK, KEY_HOME, KEY_NEXT)

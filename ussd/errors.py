@@ -8,11 +8,17 @@ from locales import Translator, _
 #: Codes whose message carries an amount: which parameter, shown as money.
 _MONEY_PARAMS = {"over_cap": "limit", "fund_short": "available", "overpaid": "owed"}
 
+#: Messages by ``code``, or by ``code:field`` where one code covers different things (a
+#: grant is refused for the social fund, a loan for the loan fund): the more precise wins.
 MESSAGES = {
     # TRANSLATORS: a member tried to buy more shares than a meeting allows.
     "too_many_shares": _("Already {bought} shares today; at most {max}."),
     "over_cap": _("Too much: at most {limit}."),
-    "fund_short": _("The fund holds only {available}."),
+    # TRANSLATORS: a loan (or an expense) is more than the loan fund's cash. Name the loan
+    # fund: members must not read it as the social fund.
+    "fund_short": _("The loan fund holds only {available}."),
+    # TRANSLATORS: a grant is more than the social fund's cash.
+    "fund_short:grant": _("The social fund holds only {available}."),
     "overpaid": _("Owes only {owed}."),
     "out_of_range": _("Out of range."),
     "bad_number": _("Type a number."),
@@ -20,7 +26,11 @@ MESSAGES = {
     "not_positive": _("Must be more than 0."),
     "too_large": _("Too large."),
     "red_site": _("Red site: no purchases."),
-    "inactive": _("Member not active."),
+    # TRANSLATORS: the member has left the group (their membership ended). Say it of the
+    # group, never "is no more" (which reads as a death).
+    "inactive": _("No longer in the group."),
+    # TRANSLATORS: a buyer typed the phone of a miner whose membership has ended.
+    "inactive:miner": _("No longer a member."),
     "other_group": _("Not in this group."),
     "future": _("Not possible on this date."),
     "before_cycle": _("Not possible on this date."),
@@ -31,7 +41,7 @@ FALLBACK = _("Not accepted. Please check.")
 
 
 def explain(t: Translator, exc: LedgerError, currency: str | None = None) -> str:
-    msgid = MESSAGES.get(exc.code)
+    msgid = MESSAGES.get(f"{exc.code}:{exc.field}") or MESSAGES.get(exc.code)
     if msgid is None:
         return t.gettext(FALLBACK)
     params = dict(exc.params)

@@ -10,6 +10,7 @@ import click
 
 from ledger import db, units
 from ledger.codes import by_code
+from ledger.days import parse_day
 from ledger.errors import LedgerError
 from ledger.evidence import flags, indicators, lineage, lots, settings
 from ledger.evidence.defaults import SCAN_DAYS
@@ -28,9 +29,9 @@ def _date(value: str | None, name: str) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=name) from None
+        return parse_day(value, name)
+    except LedgerError as exc:
+        raise click.BadParameter(f"{value!r}: {exc.message}", param_hint=name) from None
 
 
 def _one(model, code: str | None, what: str):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ledger import db
+from ledger.days import parse_day
 from ledger.evidence import flags, settings
 from ledger.evidence.defaults import SCAN_DAYS
 
@@ -15,7 +16,7 @@ def scan_flags(days: int = SCAN_DAYS, until: str | None = None) -> dict:
     """Recompute every flag for purchases of the last ``days`` local days (up to ``until``,
     an ISO date, default today). Idempotent: safe to run often and from several workers."""
     s = settings.current()
-    last = dt.date.fromisoformat(until) if until else s.today()
+    last = parse_day(until, "until") if until else s.today()
     session = db.session()
     try:
         summary = flags.scan(session, last - dt.timedelta(days=days - 1), last, s)

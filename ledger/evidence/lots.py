@@ -44,6 +44,20 @@ def get_lot(session: Session, lot_number: object) -> Lot:
     return lot
 
 
+def lock_lots(session: Session, lots: list[Lot]) -> None:
+    """Hold these lots until the transaction ends and read them fresh: no purchase adds to
+    a lot between the reading of its mass and its sealing or combination. Locked in id
+    order, so two combinations never wait on each other."""
+    session.flush()
+    session.scalars(
+        select(Lot)
+        .where(Lot.id.in_([lot.id for lot in lots]))
+        .order_by(Lot.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    ).all()
+
+
 def input_lots(session: Session, lot: Lot) -> list[Lot]:
     return list(
         session.scalars(
@@ -106,6 +120,7 @@ def combine_lots(
     inputs = [get_lot(session, number) for number in lot_numbers]
     if len({lot.id for lot in inputs}) != len(inputs):
         raise LedgerError("duplicate", "a lot is named twice", "inputs")
+    lock_lots(session, inputs)
     for lot in inputs:
         if lot.cooperative_id != cooperative.id:
             raise LedgerError(
@@ -220,6 +235,7 @@ def seal_lot(
     if not isinstance(tag, str) or not tag.strip() or len(tag.strip()) > 64:
         raise LedgerError("required", "a tag of at most 64 characters is required", "tag")
     tag = tag.strip().upper()
+    lock_lots(session, [lot])
     if lot.status != LotStatus.OPEN:
         raise LedgerError("lot_closed", f"lot {lot.lot_number} is {lot.status.value}", "lot")
     if lot.mass_mg <= 0:
@@ -248,6 +264,7 @@ def ship_lot(
     at: dt.datetime | None = None,
 ) -> Lot:
     """Record that a sealed lot left: when, to whom (``custodian``) and where."""
+    lock_lots(session, [lot])
     if lot.status != LotStatus.SEALED:
         raise LedgerError(
             "not_sealed", f"lot {lot.lot_number} must be sealed before it ships", "lot"

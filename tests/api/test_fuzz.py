@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import string
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -115,6 +116,28 @@ ODD_TEXT = [
     "../../etc/passwd",
     "%00",
     "\u202e",
+]
+
+#: Dates a client may send: out of range, malformed, at the edges of what Python holds.
+EXTREME_DATES = [
+    "9999-12-31",
+    "9999-12-30",
+    "0001-01-01",
+    "1999-12-31",
+    "2101-01-01",
+    "3000-02-28",
+    "10000-01-01",
+    "+2025-01-06",
+    "-2025-01-06",
+    "2025-02-30",
+    "2025-13-01",
+    "2025-00-10",
+    "20250106",
+    "2025-W02-1",
+    "2025-1-6",
+    "2025-01-06T00:00:00",
+    "२०२५-०१-०६",  # Devanagari digits: str.isdigit() says yes
+    "",
 ]
 
 scalars = (
@@ -268,9 +291,11 @@ def test_spoiled_valid_requests_never_fail_the_server(client, world, data):
     ),
     values=st.lists(path_values, max_size=2),
     query=st.dictionaries(
-        st.sampled_from(["phone", "member_id", "cooperative", "x"]),
-        st.sampled_from(ODD_TEXT[:30]) | st.text(max_size=12),
-        max_size=2,
+        st.sampled_from(
+            ["phone", "member_id", "cooperative", "since", "until", "as_of", "format", "x"]
+        ),
+        st.sampled_from(ODD_TEXT[:30] + EXTREME_DATES) | st.text(max_size=12),
+        max_size=3,
     ),
     headers=usual_headers | headers_strategy,
     body=json_values.map(json.dumps) | st.binary(max_size=200) | st.just(""),
@@ -286,3 +311,71 @@ def test_wild_requests_never_fail_the_server(client, world, route, values, query
         except UnicodeEncodeError:
             return
     send(client, world, method, path, headers, body)
+
+
+# -- extreme dates at every date field ---------------------------------------------------------
+
+
+def date_fields() -> list[tuple[str, str, str, str]]:
+    """Every date field of the API: (method, rule, "query" or "body", name), read from the
+    route table (query descriptions say YYYY-MM-DD; body schemas say format: date)."""
+    found = []
+    for route in ROUTES:
+        for name, description in route.query:
+            if "YYYY-MM-DD" in description:
+                found.append((route.method, route.rule, "query", name))
+        for name, schema in ((route.body or {}).get("properties") or {}).items():
+            if schema.get("format") == "date":
+                found.append((route.method, route.rule, "body", name))
+    return found
+
+
+def test_the_date_fields_are_found():
+    names = {(rule, name) for _m, rule, _w, name in date_fields()}
+    assert {
+        ("/groups", "cycle_start"),
+        ("/groups/<code>/meetings", "date"),
+        ("/groups/<code>/share-out", "date"),
+        ("/flags", "since"),
+        ("/flags", "until"),
+        ("/indicators", "since"),
+        ("/indicators", "until"),
+        ("/indicators", "as_of"),
+        ("/groups/<code>/indicators", "as_of"),
+    } <= names
+
+
+@pytest.mark.parametrize(("method", "rule", "where", "name"), date_fields())
+def test_extreme_dates_are_refused_with_their_field(client, world, method, rule, where, name):
+    """Every date field, with the request's other date fields at an extreme or at a plain
+    day: 422 naming the field for a date out of range or malformed, never a 5xx; a date in
+    range is not refused as a date."""
+    template = templates(world).get((method, rule), {})
+    path = fill(rule, ["VSLA1", world.members[0].phone])
+    for value in [*EXTREME_DATES, "2025-01-06"]:
+        for others in ("9999-12-31", "2000-01-01"):
+            query, body = {}, dict(template)
+            for m, r, w, other in date_fields():
+                if (m, r) == (method, rule) and other != name:
+                    (query if w == "query" else body)[other] = others
+            (query if where == "query" else body)[name] = value
+            answer = client.open(
+                path,
+                method=method,
+                query_string=query,
+                data=json.dumps(body) if method != "GET" else None,
+                headers={"Authorization": f"Bearer {world.tokens['coordinator']}"},
+                content_type="application/json",
+            )
+            check_answer(answer)
+            error = answer.get_json()
+            if value == "2025-01-06":  # in range: never refused as a date (rules may refuse)
+                if error.get("field") == name:
+                    assert error["code"] not in ("bad_date", "out_of_range"), error
+                continue
+            assert answer.status_code == 422, (value, others, error)
+            assert error["field"] in {name} | {
+                o for m, r, _w, o in date_fields() if (m, r) == (method, rule)
+            }, (value, error)
+            if others == "2000-01-01" or where == "body":
+                assert error["field"] == name, (value, others, error)

@@ -1,5 +1,6 @@
 """Every route against every role and scope: a coordinator does everything, an officer only
-their group, a buyer only purchases and prices of their cooperative. Wrong scope: 403."""
+their group, a buyer only purchases and prices of their cooperative. Wrong scope: 403, but a
+member outside the scope is unknown (404), as if they did not exist."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from api.routes import ROUTES
 from ledger import gold
+from tests import factories
 from tests.api.conftest import ROLES
 
 C, OF, OO, B, BO = ROLES
@@ -25,6 +27,8 @@ class Case:
     allowed: dict[str, int]  # role -> success status; the other roles get 403
     setup: Callable | None = None
     content_type: str = "application/json"
+    #: Roles answered as if the member did not exist (404, no 403 to tell them apart).
+    unknown_to: tuple[str, ...] = ()
 
 
 def phone0(w):
@@ -125,6 +129,7 @@ CASES = {
         lambda w, s: f"/members/{phone0(w)}",
         None,
         {C: 200, OF: 200},
+        unknown_to=(OO,),
     ),
     "member patch": Case(
         "PATCH",
@@ -132,6 +137,7 @@ CASES = {
         lambda w, s: f"/members/{phone0(w)}",
         lambda w: {"language": "fr"},
         {C: 200, OF: 200},
+        unknown_to=(OO,),
     ),
     "statement": Case(
         "GET",
@@ -139,6 +145,7 @@ CASES = {
         lambda w, s: f"/members/{phone0(w)}/statement",
         None,
         {C: 200, OF: 200},
+        unknown_to=(OO,),
     ),
     "purchase": Case(
         "POST",
@@ -229,10 +236,12 @@ def test_role_and_scope(api, world, session, name, role):
         as_=role,
         content_type=case.content_type,
     )
-    expected = case.allowed.get(role, 403)
+    expected = case.allowed.get(role, 404 if role in case.unknown_to else 403)
     assert answer.status_code == expected, answer.get_json()
     if expected == 403:
         assert answer.get_json()["code"] == "forbidden"
+    if expected == 404:
+        assert answer.get_json()["code"] == "unknown_member"
 
 
 @pytest.mark.parametrize(("role", "visible"), [(C, 1), (OF, 1), (OO, 0), (B, 1), (BO, 0)])
@@ -271,13 +280,15 @@ def test_officer_cannot_move_a_member_out_of_the_group(api, world):
 
 
 @pytest.mark.parametrize(("role", "status"), [(C, 201), (B, 403), (BO, 201), (OF, 403)])
-def test_a_buyer_buys_only_at_sites_of_their_cooperative(api, world, role, status):
+def test_a_buyer_buys_only_at_sites_of_their_cooperative(api, world, session, role, status):
     # SITE2 belongs to COOPMAMBASA: its buyer may, the buyer of COOPBUNIA may not.
+    miner = factories.member(session, name="Kambale", roles="member,miner", coop=world.other_coop)
+    session.commit()
     answer = api(
         "POST",
         "/purchases",
         {
-            "miner": world.miner.id,
+            "miner": miner.id,
             "site": "SITE2",
             "weight_grams": 1,
             "price_per_gram": 90,

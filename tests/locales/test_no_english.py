@@ -114,8 +114,8 @@ def screens(client, session) -> list[str]:
     # the officer: a meeting with a refusal, then unlocking the saver's PIN
     seen += walk(
         client, OFFICER,
-        "9", FIRST_PIN, FIRST_PIN, "98", "3", "9", "2", "1", "2", "abc", "99999999", "7", "1",
-        "0", "0", "0", "1", "1", "00",
+        "9", FIRST_PIN, FIRST_PIN, "98", "3", "9", "2", "1", "1", "abc", "99999999", "7", "1",
+        "0", "0", "0", "2", "1", "00",
         "11", SAVER, "7", "1",
     )  # fmt: skip
     # the buyer: a wrong number, a shared phone, a bad weight, then a purchase

@@ -79,7 +79,7 @@ def test_keywords_opt_out_price_balance_and_help(session, client, fake, workers)
     stranger = factories.phone()
     gold.post_price(session, coop, usd_per_gram=96_25)  # before anyone opts out
     session.commit()
-    workers.start()
+    workers.start(USSD_CODE="*123*45#")  # the code members dial, named in the BALANCE reply
     fake.wait_for(lambda: len(fake.requests) == 2, 10, "the first price SMS")
 
     assert text(client, amani.phone, "stop", sms_id="dup-1").status_code == 200
@@ -108,8 +108,9 @@ def test_keywords_opt_out_price_balance_and_help(session, client, fake, workers)
     assert to_amani[3] == reply("sw", templates.HELP)
     assert fake.texts_to(neema.phone)[2:] == [
         reply("fr", templates.STARTED),
-        reply("fr", templates.BALANCE_ON_USSD),
+        templates.balance_on_ussd(translator("fr"), "*123*45#"),
     ]
+    assert "*123*45#" in fake.texts_to(neema.phone)[3]
     assert fake.texts_to(stranger) == [reply(DEFAULT_LANGUAGE, templates.NO_PRICE)]
     # Nobody got the second broadcast (both had opted out when it was posted).
     price_rows = [m for m in messages() if m.kind == MessageKind.PRICE]

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+import wsgi
 from ledger.defaults import MAX_AMOUNT_MINOR, MAX_PRICE_PER_GRAM_MINOR, MAX_PURCHASE_MG
 from locales import LANGUAGES, translator
 from locales.gsm7 import SINGLE_SEGMENT_SEPTETS, is_gsm7, septets, to_gsm7
@@ -16,6 +17,8 @@ from sms import templates
 NAME_CHARS = 80
 NAME = ("Mbɔ́tɛ Nyɛ́lɛ́ " * 8)[:NAME_CHARS]
 LONG_AT = dt.datetime(2099, 12, 31, 22, 59)  # two-digit everything
+#: The longest USSD code the configuration accepts (``USSD_CODE``).
+LONG_CODE = "*" + "9" * 19 + "#"
 
 
 def worst_cases(t):
@@ -63,11 +66,11 @@ def worst_cases(t):
                 ),
                 [NAME],
             )
+    yield "balance", templates.balance_on_ussd(t, LONG_CODE), []
     for msgid in (  # replies to inbound SMS: no values
         templates.STOPPED,
         templates.STARTED,
         templates.NO_PRICE,
-        templates.BALANCE_ON_USSD,
         templates.HELP,
     ):
         yield msgid[:20], templates.plain(t, msgid), []
@@ -122,3 +125,14 @@ def test_text_is_transliterated_for_phones():
         t, name="Mbɔ́tɛ", group="Lisanga ya Bunia", meeting_local=LONG_AT, today_local=LONG_AT.date()
     )
     assert "Mbote" in text and is_gsm7(text)
+
+
+def test_the_longest_code_is_the_longest_accepted():
+    assert wsgi.USSD_CODE_PATTERN.fullmatch(LONG_CODE)
+    assert not wsgi.USSD_CODE_PATTERN.fullmatch(LONG_CODE.replace("*", "*9", 1))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_balance_reply_names_the_code(language):
+    text = templates.balance_on_ussd(translator(language), "*123*45#")
+    assert "*123*45#" in text and "{" not in text

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from string import Formatter
 from types import SimpleNamespace
 
 import pytest
 
 from ledger import pins
-from locales import translator
+from locales import LANGUAGES, translator
 from locales.gsm7 import is_gsm7, to_gsm7
 from tests import factories
 from ussd.defaults import MAX_SCREEN_CHARS
 from ussd.dial import Phone, client_transport
+from ussd.screens.base import NO, YES
 
 PIN = "2580"
 
@@ -50,13 +53,39 @@ class Words:
         return True
 
 
+def folded(word: str) -> str:
+    """``Oui,`` -> ``oui``: a word as compared, without case, accents or punctuation."""
+    plain = unicodedata.normalize("NFD", to_gsm7(word))
+    return "".join(c for c in plain if c.isalnum()).lower()
+
+
+def yes_no_keys(screen: str, languages=LANGUAGES) -> tuple[list[str], list[str]]:
+    """The keys of the options a screen labels with the word for yes, and with the word for
+    no, in ``languages`` ("1 Yes", "2 Yes, type the amount", "2 Hapana"...)."""
+    yes = {folded(translator(lang).gettext(YES)) for lang in languages}
+    no = {folded(translator(lang).gettext(NO)) for lang in languages}
+    yes_keys, no_keys = [], []
+    for line in screen.split("\n"):
+        option = re.fullmatch(r"(\d+) (\S+).*", line)
+        if option:
+            key, word = option[1], folded(option[2])
+            if word in yes:
+                yes_keys.append(key)
+            elif word in no:
+                no_keys.append(key)
+    return yes_keys, no_keys
+
+
 def check_answer(answer: str) -> str:
-    """Every answer is CON/END and a screen a feature phone shows whole."""
+    """Every answer is CON/END and a screen a feature phone shows whole; where it offers yes
+    or no, yes is 1 and no is 2 (a thumb used to "1 = yes" must never skip a step)."""
     assert answer.startswith(("CON ", "END ")), answer
     screen = answer[4:]
     assert screen.strip(), answer
     assert len(screen) <= MAX_SCREEN_CHARS, (len(screen), screen)
     assert is_gsm7(screen), screen
+    yes_keys, no_keys = yes_no_keys(screen)
+    assert set(yes_keys) <= {"1"} and set(no_keys) <= {"2"}, screen
     return answer
 
 

@@ -18,9 +18,18 @@ def test_dial_prints_every_screen_of_a_script(runner, world):
     menu = "CON " + w("Sanduku: {name}", name="Amani")
     assert out.startswith(f"> *384*1#\n{menu}\n1 {w('My savings')}")
     assert f"> 1\nCON {w('Enter your PIN:')}" in out and f"> {PIN}\nCON Groupe VSLA1\n" in out
-    meeting = "Next meeting of {group}:\n{weekday} {date} at {time}"
+    meeting = "Next meeting of {group}:\n{day} at {time}"
     assert f"> 5\nCON {w.head(meeting)}Groupe VSLA1" in out
     assert out.count(menu) == 3
+
+
+def test_dial_dials_the_configured_code(app, runner, world):
+    app.config["USSD_CODE"] = "*123*45#"
+    result = runner.invoke(args=["dial", world.member.phone, "--inputs", "00"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("> *123*45#\n")
+    result = runner.invoke(args=["dial", world.member.phone, "--code", "*1#", "--inputs", "00"])
+    assert result.output.startswith("> *1#\n")
 
 
 def test_dial_interactive_until_the_session_ends(runner, world):
@@ -63,6 +72,6 @@ def test_dial_a_running_server(runner, world, server):
     result = runner.invoke(args=["dial", world.member.phone, "--url", server, "--inputs", "5*00"])
     assert result.exit_code == 0, result.output
     w = Words(world.member.language)
-    meeting = "Next meeting of {group}:\n{weekday} {date} at {time}"
+    meeting = "Next meeting of {group}:\n{day} at {time}"
     assert f"> 5\nCON {w.head(meeting)}Groupe VSLA1" in result.output
     assert result.output.count("CON " + w("Sanduku: {name}", name="Amani")) == 2

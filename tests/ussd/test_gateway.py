@@ -209,9 +209,7 @@ def test_a_crashing_screen_ends_politely_and_is_logged(client, world, monkeypatc
     assert PIN not in record.getMessage()  # the text holds PINs: never logged
     # the session is still usable afterwards
     answer = client.post("/ussd", data=form("s1", world.member.phone, "5"))
-    meeting = Words(world.member.language).head(
-        "Next meeting of {group}:\n{weekday} {date} at {time}"
-    )
+    meeting = Words(world.member.language).head("Next meeting of {group}:\n{day} at {time}")
     assert answer.get_data(as_text=True).startswith("CON " + meeting)
 
 

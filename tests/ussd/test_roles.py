@@ -13,6 +13,7 @@ from locales import LANGUAGES, translator
 from locales.gsm7 import to_gsm7
 from tests import factories
 from tests.ussd.conftest import PIN, Words
+from ussd.screens.coordinator import ASK_CDF
 
 FC = 100
 
@@ -204,7 +205,8 @@ def test_officer_records_a_repayment_and_sees_ledger_refusals(session, phone, wo
     repay = handset.reply("2")
     assert repay.startswith("CON Amani" + w.parts("{name} owes {owed}.\nRepayment today?")[1])
     assert to_gsm7(shown.money(loan.outstanding, "CDF")) in repay
-    handset.reply("2")
+    assert repay.split("\n")[-3:-1] == [f"1 {w('Yes, type the amount')}", f"2 {w('No')}"]
+    handset.reply("1")
     handset.reply("1000000")
     refused = handset.reply("1")
     # The sixth share is refused by the books, and nothing is written.
@@ -236,8 +238,8 @@ def test_officer_repayment_above_what_is_owed_is_refused(session, phone, world, 
     (loan,) = open_loans(session, world.member)
     handset = phone(world.officer.phone)
     handset.walk("9", PIN, "1", "1")
-    handset.reply("2")
-    handset.reply("2")
+    handset.reply("2")  # no social fund
+    handset.reply("1")  # yes, a repayment
     too_much = loan.outstanding + 1000 * FC
     handset.reply(str(too_much // FC))
     refused = handset.reply("1")
@@ -293,7 +295,7 @@ def test_coordinator_posts_the_price(session, phone, world, lang, announced, cdf
     shown, w = translator(lang), Words(lang)
     handset = phone(world.coordinator.phone)
     assert w("Today's gold price\nin $ per gram:\n(95#5 = 95.50 $)") in handset.walk("10", PIN)
-    assert w("Price in FC per gram?\n1 No FC price\nor type the price") in handset.reply("95#5")
+    assert w(ASK_CDF) in handset.reply("95#5")
     confirm = handset.reply(cdf)
     post_for = w("Post for {cooperative}:", cooperative="Cooperative de Bunia")
     assert confirm.startswith(f"CON {post_for}\n")

@@ -14,7 +14,7 @@ from ledger.meetings import MeetingRecord, record_meeting
 from ledger.models import utcnow
 from locales import LANGUAGES
 from tests import factories
-from tests.ussd.conftest import PIN, Words
+from tests.ussd.conftest import PIN, Words, check_answer, yes_no_keys
 from ussd import sessions
 from ussd.defaults import (
     MAX_SCREEN_CHARS,
@@ -109,8 +109,10 @@ def worst(session):
     return actor, other, twins, shared, lonely
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_every_screen_fits_in_every_language(app, session, phone, worst, lang, caplog):
+def tour(app, session, phone, worst, lang) -> dict[str, list[str]]:
+    """Every registered screen, reached by every role of a member speaking ``lang``, with
+    the slips members make. Returns every answer shown, by the screen on top (", END" when
+    the answer closed the session)."""
     actor, _other, twins, shared, lonely = worst
     for person in (actor, *twins, lonely):
         person.language = lang
@@ -118,25 +120,24 @@ def test_every_screen_fits_in_every_language(app, session, phone, worst, lang, c
     redis = app.extensions["redis"]
     w = Words(lang)
     seen: set[str] = set()
-    longest: dict[str, tuple[int, str]] = {}  # screen -> (characters, the longest answer)
-    caplog.set_level(logging.WARNING, logger="sanduku.ussd")
+    shown: dict[str, list[str]] = {}
 
-    def measure(handset, answer):
+    def record(handset, answer):
         state = sessions.load(redis, handset.session_id)
         where = state["stack"][-1][0] if state and state.get("stack") else "(first)"
         where = f"{where}, END" if answer.startswith("END") else where
-        longest[where] = max(longest.get(where, (0, "")), (len(answer) - 4, answer))
+        shown.setdefault(where, []).append(answer)
         return state
 
     def walk(number, *replies):
         handset = phone(number)
         answers = [handset.dial()]
-        measure(handset, answers[-1])
+        record(handset, answers[-1])
         for value in replies:
             if handset.ended:
                 break
             answers.append(handset.reply(value))
-            state = measure(handset, answers[-1])
+            state = record(handset, answers[-1])
             seen.add(state["stack"][-1][0])
         state = sessions.load(redis, handset.session_id)
         if state:
@@ -164,7 +165,7 @@ def test_every_screen_fits_in_every_language(app, session, phone, worst, lang, c
 
     answers = walk(
         actor.phone,
-        "9", "1357", "98", "0", "1", "9", "1", "1", "2", "abc", "5000000000", "1",
+        "9", "1357", "98", "0", "1", "9", "1", "1", "1", "abc", "5000000000", "1",
         "0", "0", "999999999", "7", "1", "00",
         "10", "999#99", "9999999#99", "7", "1",
     )  # fmt: skip
@@ -185,15 +186,54 @@ def test_every_screen_fits_in_every_language(app, session, phone, worst, lang, c
     walk("+243819999999")  # not registered
     walk(lonely.phone, "1", PIN, "00", "2", "00", "5", "00", "8", "00", "4")
 
+    # A screen added later must be added to the tour.
     assert seen == set(SCREENS), set(SCREENS) - seen
+    return shown
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_screen_fits_in_every_language(app, session, phone, worst, lang, caplog):
+    caplog.set_level(logging.WARNING, logger="sanduku.ussd")
+    shown = tour(app, session, phone, worst, lang)
     dropped = [r.message for r in caplog.records if "too long" in r.message]
     assert dropped == []
 
+    longest = {where: max((len(a) - 4, a) for a in answers) for where, answers in shown.items()}
     ranked = sorted(((n, where, text) for where, (n, text) in longest.items()), reverse=True)
     n, where, text = ranked[0]
     assert n <= MAX_SCREEN_CHARS
     print(f"\n{lang}: longest screen {n} of {MAX_SCREEN_CHARS} characters ({where}):\n{text}")
     print(f"{lang}: next longest: " + ", ".join(f"{where} {n}" for n, where, _ in ranked[1:8]))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_yes_no_screen_puts_yes_at_1_and_no_at_2(app, session, phone, worst, lang):
+    """Every registered screen that offers yes and no (its options start with the words for
+    yes or no, as in "Yes, type the amount") has yes at 1 and no at 2, in every language: an
+    officer who presses 1 by habit says yes, never skips a repayment."""
+    shown = tour(app, session, phone, worst, lang)
+    choices: dict[str, list[tuple[list[str], list[str]]]] = {}
+    for where, answers in shown.items():
+        for answer in answers:
+            keys = yes_no_keys(answer, [lang])
+            if any(keys):
+                choices.setdefault(where.removesuffix(", END"), []).append(keys)
+    assert {"meet_social", "meet_repay"} <= set(choices)  # the search finds them
+    wrong = {
+        where: keys for where, keys in choices.items() if any(k != (["1"], ["2"]) for k in keys)
+    }
+    assert wrong == {}, "a yes/no screen without yes at 1 and no at 2 (both shown)"
+
+
+def test_the_yes_no_check_catches_a_trap():
+    """The old repayment question (1 No, 2 Yes...) and a yes/no split over two pages fail."""
+    trap = "Amani owes 8,000 FC.\nRepayment today?\n1 No\n2 Yes, type the amount\n0 Back 00 Menu"
+    assert yes_no_keys(trap, ["en"]) == (["2"], ["1"])
+    with pytest.raises(AssertionError):
+        check_answer("CON " + trap)
+    split = "Remboursement aujourd'hui?\n1 Oui, tapez le montant\n98 Suite\n0 Retour 00 Menu"
+    assert yes_no_keys(split, ["fr"]) == (["1"], [])
+    assert yes_no_keys("Qui appelle?\n1 Tegra\n2 Nonda", ["ln", "fr"]) == ([], [])  # names
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -70,6 +70,10 @@ NAV_BACK_HOME = _("0 Back 00 Menu")
 NAV_MORE = _("98 More")
 # TRANSLATORS: typing 1 saves what the screen shows (nothing is saved before).
 CONFIRM = _("1 Confirm")
+# TRANSLATORS: the answers to a yes/no question; on every screen 1 is yes and 2 is no.
+YES = _("Yes")
+# TRANSLATORS: see "Yes".
+NO = _("No")
 
 
 def short(name: str | None, limit: int = NAME_CHARS) -> str:
@@ -205,6 +209,37 @@ class Refused(Screen):
 
     def render(self, ctx: Context) -> str:
         return join(ctx.t.gettext(_("Not saved:")), ctx.data.get("refused"), self.nav(ctx))
+
+
+class YesNoScreen(Screen):
+    """A question answered yes or no: 1 is yes and 2 is no on every screen, so a thumb used
+    to "1 = yes" never skips a step by habit. Never paged: both answers are always shown
+    (tests/ussd/test_screens_fit.py checks every screen, in every language)."""
+
+    #: The yes line: it may say more ("Yes, type the amount") but starts with the word for yes.
+    yes: ClassVar[str] = YES
+
+    def question(self, ctx: Context) -> str:
+        raise NotImplementedError
+
+    def on_yes(self, ctx: Context) -> Result:
+        raise NotImplementedError
+
+    def on_no(self, ctx: Context) -> Result:
+        raise NotImplementedError
+
+    def render(self, ctx: Context) -> str:
+        t = ctx.t
+        return join(
+            self.question(ctx), f"1 {t.gettext(self.yes)}", f"2 {t.gettext(NO)}", self.nav(ctx)
+        )
+
+    def handle(self, ctx: Context, raw: str) -> Result:
+        if raw == "1":
+            return self.on_yes(ctx)
+        if raw == "2":
+            return self.on_no(ctx)
+        return super().handle(ctx, raw)
 
 
 class AskScreen(Screen):

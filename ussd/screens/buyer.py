@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ledger import gold
+from ledger import access, gold
 from ledger.evidence import flags
 from ledger.models import Cooperative, Member, Site, SiteStatus
 from locales import _
@@ -52,6 +52,11 @@ def open_sites(ctx: Context, coop: Cooperative) -> list[Site]:
     )
 
 
+def may_sell(ctx: Context, miner: Member) -> bool:
+    """A buyer buys only from members of their own cooperative."""
+    return access.may_name_seller(access.for_member(ctx.member), miner)
+
+
 def total(weight_mg: int, price: int) -> int:
     """The purchase total, rounded as the books round it."""
     return gold.purchase_total(weight_mg, price)
@@ -76,6 +81,7 @@ class BuyMiner(BuyerScreen, AskScreen):
         if cooperative(ctx) is None:
             return Stay(ctx.t.gettext(NO_COOPERATIVE))
         phone, found = find(ctx, raw)
+        found = [m for m in found if may_sell(ctx, m)]
         if not found:
             return Stay(ctx.t.gettext(NOT_FOUND))
         if len(found) > 1:
@@ -89,6 +95,9 @@ class BuyMiner(BuyerScreen, AskScreen):
 class BuyPick(PickOnPhone):
     name = "buy_pick"
     phone_key, id_key, next_screen = "buy_phone", "buy_miner", "buy_site"
+
+    def _members(self, ctx: Context) -> list[Member]:
+        return [m for m in super()._members(ctx) if may_sell(ctx, m)]
 
 
 @register
@@ -163,6 +172,8 @@ class BuyConfirm(BuyerScreen):
         miner = ctx.session.get(Member, d.get("buy_miner") or 0)
         site = ctx.session.get(Site, d.get("buy_site") or 0)
         if miner is None or site is None or not d.get("buy_weight") or not d.get("buy_price"):
+            return None
+        if not may_sell(ctx, miner) or not access.may_buy_at(access.for_member(ctx.member), site):
             return None
         return miner, site, d["buy_weight"], d["buy_price"]
 

@@ -13,6 +13,9 @@ from ussd.screens.buyer import NO_COOPERATIVE, cooperative
 
 # TRANSLATORS: '#' is the decimal point on a phone keypad: 95#5 means 95.50.
 ASK_USD = _("Today's gold price\nin $ per gram:\n(95#5 = 95.50 $)")
+# TRANSLATORS: 1 posts the dollar price alone. Do not start the line with your word for
+# "No": on every screen 1 is yes.
+ASK_CDF = _("Price in FC per gram?\n1 Only the $ price\nor type the price")
 
 
 @register
@@ -37,7 +40,7 @@ class PriceCdf(AskScreen):
     name = "price_cdf"
 
     def prompt(self, ctx: Context) -> str:
-        return ctx.t.gettext(_("Price in FC per gram?\n1 No FC price\nor type the price"))
+        return ctx.t.gettext(ASK_CDF)
 
     def handle(self, ctx: Context, raw: str):
         ctx.data["price_cdf"] = None if raw == "1" else keypad.price_per_gram(raw, "CDF")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from ledger import access
 from ledger.errors import LedgerError
 from ledger.members import parse_phone
 from ledger.models import Member, MemberStatus
@@ -16,18 +17,25 @@ from ussd.screens.start import active_on_phone, labels
 NOT_FOUND = _("No member with this number.")
 
 
+def in_reach(ctx: Context, member: Member) -> bool:
+    """The caller may see ``member``: their group (an officer), their cooperative (a buyer,
+    a coordinator). Nobody else is found, by phone or by member number."""
+    return access.may_see_member(access.for_member(ctx.member), member)
+
+
 def find(ctx: Context, raw: str) -> tuple[str | None, list[Member]]:
-    """``(phone, members)`` for a phone number, ``(None, [member])`` for a member number."""
+    """``(phone, members)`` for a phone number, ``(None, [member])`` for a member number;
+    only active members within the caller's reach."""
     raw = raw.strip()
     if keypad.looks_like_phone(raw):
         try:
             phone = parse_phone(raw)
         except LedgerError:
             return None, []
-        return phone, active_on_phone(ctx, phone)
+        return phone, [m for m in active_on_phone(ctx, phone) if in_reach(ctx, m)]
     number = keypad.whole(raw, 1, 999_999)
     member = ctx.session.get(Member, number) if number else None
-    if member is None or member.status != MemberStatus.ACTIVE:
+    if member is None or member.status != MemberStatus.ACTIVE or not in_reach(ctx, member):
         return None, []
     return None, [member]
 
@@ -42,7 +50,7 @@ class PickOnPhone(ListScreen):
 
     def _members(self, ctx: Context) -> list[Member]:
         phone = ctx.data.get(self.phone_key)
-        return active_on_phone(ctx, phone) if phone else []
+        return [m for m in active_on_phone(ctx, phone) if in_reach(ctx, m)] if phone else []
 
     def title(self, ctx: Context) -> str:
         return ctx.t.gettext(_("Which one?"))

@@ -11,18 +11,27 @@ from ledger.models import Group, LoanStatus, Member
 from locales import _
 from ussd.context import Context
 from ussd.defaults import READ_ONLY_RESERVE_CHARS, RECENT_SALES
-from ussd.screens.base import InfoScreen, ListScreen, register, short
+from ussd.screens.base import InfoScreen, ListScreen, join, register, short
 
 NOT_IN_GROUP = _("You are not in a savings group.")
 # TRANSLATORS: one sale in "My sales"; the second line is the receipt number.
 SALE = _("{date} {weight} {total}\n{receipt}")
 #: Loan statuses as a member reads them.
 LOAN_STATUS = {
-    # TRANSLATORS: a loan's status: still running, before its due date.
-    LoanStatus.OPEN: _("open"),
-    # TRANSLATORS: a loan's status: not repaid by its due date.
+    # TRANSLATORS: a loan's status: its pay-by date has not passed yet. Say "on time", never
+    # "fine" or "settled": the loan is still owed.
+    LoanStatus.OPEN: _("on time"),
+    # TRANSLATORS: a loan's status: not repaid by its pay-by date. Say "late", never a word
+    # that also means "passed" or "done".
     LoanStatus.OVERDUE: _("overdue"),
 }
+# TRANSLATORS: one loan. "Charge" is the monthly service charge the borrower pays the group
+# (the glossary's "charge"): a cost, never a gain. "Pay by" is a date; {status} is "on time"
+# or "overdue".
+LOAN = _("Loan {principal}\nCharge: {charge}\nPaid: {paid}\nOwes: {owed}\nPay by: {due} ({status})")
+# TRANSLATORS: {day} is the date, after the weekday's name in the languages whose weekday
+# names members read one way only ("mercredi 03/12/2026"; "03/12/2026" in sw and ln).
+NEXT_MEETING = _("Next meeting of {group}:\n{day} at {time}")
 
 
 @dataclass
@@ -96,12 +105,15 @@ class Loan(ListScreen):
     reserve = READ_ONLY_RESERVE_CHARS
 
     def title(self, ctx: Context) -> str:
-        return ctx.t.gettext(_("My loan"))
+        """None above the loans, which each open with the word for loan: their room goes to
+        words that say what is owed and by when."""
+        return ""
 
     def empty(self, ctx: Context) -> str:
+        heading = ctx.t.gettext(_("My loan"))
         if group_of(ctx, ctx.member) is None:
-            return ctx.t.gettext(NOT_IN_GROUP)
-        return ctx.t.gettext(_("You have no loan."))
+            return join(heading, ctx.t.gettext(NOT_IN_GROUP))
+        return join(heading, ctx.t.gettext(_("You have no loan.")))
 
     def rows(self, ctx: Context) -> list[tuple[str, str]]:
         t, member = ctx.t, ctx.member
@@ -113,10 +125,7 @@ class Loan(ListScreen):
             (
                 "",
                 t.gettext(
-                    _(
-                        "Loan {principal}\nCharge: {charge}\nPaid: {paid}\nOwes: {owed}\n"
-                        "Due: {due} ({status})"
-                    ),
+                    LOAN,
                     principal=money(loan.principal),
                     charge=money(loan.charged),
                     paid=money(loan.paid),
@@ -197,9 +206,8 @@ class NextMeeting(InfoScreen):
             return t.gettext(NOT_IN_GROUP)
         when = vsla.next_meeting(group, t.local(ctx.now))
         return t.gettext(
-            _("Next meeting of {group}:\n{weekday} {date} at {time}"),
+            NEXT_MEETING,
             group=short(group.name, 24),
-            weekday=t.weekday(when.date()),
-            date=t.date(when.date()),
+            day=t.day(when.date()),
             time=t.time(when.time()),
         )

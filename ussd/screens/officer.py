@@ -23,13 +23,15 @@ from ussd.screens.base import (
     Result,
     Screen,
     Stay,
+    YesNoScreen,
     join,
     register,
     short,
 )
 from ussd.screens.member import NOT_IN_GROUP, loans_today
 
-YES, NO = _("Yes"), _("No")
+# TRANSLATORS: a yes that leads on to typing a repayment; start it with your word for "Yes".
+YES_AMOUNT = _("Yes, type the amount")
 # TRANSLATORS: a member marked "+" has already been recorded today.
 WHO_TODAY = _("Meeting {date}, who? (+ done)")
 
@@ -144,27 +146,29 @@ def after_social(ctx: Context) -> Result:
 
 
 @register
-class MeetSocial(OfficerScreen, ListScreen):
+class MeetSocial(OfficerScreen, YesNoScreen):
     name = "meet_social"
 
-    def title(self, ctx: Context) -> str:
+    def question(self, ctx: Context) -> str:
         group = officer_group(ctx)
         amount = ctx.t.money(group.social_fund_contribution, group.currency) if group else ""
         return ctx.t.gettext(_("Social fund {amount}?"), amount=amount)
 
-    def rows(self, ctx: Context) -> list[tuple[str, str]]:
-        return [("1", ctx.t.gettext(YES)), ("2", ctx.t.gettext(NO))]
+    def on_yes(self, ctx: Context) -> Result:
+        ctx.data["meet_social"] = True
+        return after_social(ctx)
 
-    def choose(self, ctx: Context, key: str) -> Result:
-        ctx.data["meet_social"] = key == "1"
+    def on_no(self, ctx: Context) -> Result:
+        ctx.data["meet_social"] = False
         return after_social(ctx)
 
 
 @register
-class MeetRepay(OfficerScreen, ListScreen):
+class MeetRepay(OfficerScreen, YesNoScreen):
     name = "meet_repay"
+    yes = YES_AMOUNT
 
-    def title(self, ctx: Context) -> str:
+    def question(self, ctx: Context) -> str:
         t, group, member = ctx.t, officer_group(ctx), chosen(ctx)
         owed = sum(loan.outstanding for loan in loans_today(ctx, group, member))
         return t.gettext(
@@ -173,14 +177,12 @@ class MeetRepay(OfficerScreen, ListScreen):
             owed=t.money(owed, group.currency),
         )
 
-    def rows(self, ctx: Context) -> list[tuple[str, str]]:
-        return [("1", ctx.t.gettext(NO)), ("2", ctx.t.gettext(_("Yes, type the amount")))]
-
-    def choose(self, ctx: Context, key: str) -> Result:
-        if key == "1":
-            ctx.data["meet_repay"] = 0
-            return Go("meet_confirm")
+    def on_yes(self, ctx: Context) -> Result:
         return Go("meet_repay_amount")
+
+    def on_no(self, ctx: Context) -> Result:
+        ctx.data["meet_repay"] = 0
+        return Go("meet_confirm")
 
 
 @register

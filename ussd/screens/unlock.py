@@ -6,8 +6,8 @@ chooses a new one on their next dial.
 
 from __future__ import annotations
 
-from ledger import pins
-from ledger.models import Group, Member
+from ledger import access, pins
+from ledger.models import Member
 from locales import _
 from ussd.context import Context
 from ussd.screens.base import CONFIRM, AskScreen, Go, Home, Screen, Stay, join, register, short
@@ -16,15 +16,7 @@ from ussd.screens.pin import locked_when
 
 
 def in_scope(ctx: Context, target: Member) -> bool:
-    actor = ctx.member
-    if actor.has_role("officer") and actor.group_id and target.group_id == actor.group_id:
-        return True
-    if actor.has_role("coordinator") and actor.cooperative_id:
-        coop_id = target.cooperative_id
-        if coop_id is None and target.group_id:
-            coop_id = ctx.session.get(Group, target.group_id).cooperative_id
-        return coop_id == actor.cooperative_id
-    return False
+    return access.may_update_member(access.for_member(ctx.member), target)
 
 
 @register

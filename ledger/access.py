@@ -1,0 +1,194 @@
+"""Who may act on whom: the one set of scope rules for every channel (the API's tokens, the
+USSD's members with roles, the console).
+
+An ``Actor`` is what a caller may reach:
+
+- a **coordinator**: everything (an API token), or one cooperative (a member with the
+  coordinator role: their cooperative's groups, members and sites);
+- an **officer**: one savings group, its members, meetings, share-out and statements;
+- a **buyer**: one cooperative's sites, purchases, lots and prices, and its members as
+  sellers, seen minimally (id, name, site).
+
+A member with several roles holds several scopes at once. Every rule answers ``True`` or
+``False`` and raises nothing: each channel turns a ``False`` into its own refusal. A member
+the caller may not see must get the answer an unknown member gets, so that a refusal tells
+nobody who exists outside their scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ledger.models import ApiRole, ApiToken, Group, Member, Role, Site
+
+
+class View(StrEnum):
+    """How much of a member a caller is shown."""
+
+    FULL = "full"  # everything the books hold, phone and ID document included
+    MINIMAL = "minimal"  # id, name and site: enough for a buyer to pick a seller
+
+
+#: Roles an officer may give within their group; the others are a coordinator's to give.
+OFFICER_GIVES = frozenset({Role.MEMBER.value, Role.MINER.value, Role.OFFICER.value})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The scopes one caller holds. ``None`` means no scope of that kind."""
+
+    #: A deployment-wide coordinator (an API coordinator token).
+    everywhere: bool = False
+    #: The cooperative a coordinator member answers for.
+    coordinates: int | None = None
+    #: The group an officer keeps the books of.
+    officer_of: int | None = None
+    #: The cooperative a buyer buys for.
+    buys_for: int | None = None
+
+
+NOBODY = Actor()
+
+
+def for_token(token: ApiToken) -> Actor:
+    """An API token's scope: a coordinator token reaches everything."""
+    if token.role == ApiRole.COORDINATOR:
+        return Actor(everywhere=True)
+    if token.role == ApiRole.OFFICER:
+        return Actor(officer_of=token.group_id)
+    if token.role == ApiRole.BUYER:
+        return Actor(buys_for=token.cooperative_id)
+    return NOBODY  # pragma: no cover - every role is above
+
+
+def for_member(member: Member | None) -> Actor:
+    """A member's scopes from their roles: an officer their group, a buyer and a
+    coordinator their own cooperative (a coordinator without one reaches nothing)."""
+    if member is None:
+        return NOBODY
+    return Actor(
+        coordinates=member.cooperative_id if member.has_role(Role.COORDINATOR) else None,
+        officer_of=member.group_id if member.has_role(Role.OFFICER) else None,
+        buys_for=member.cooperative_id if member.has_role(Role.BUYER) else None,
+    )
+
+
+def cooperative_of(member: Member) -> int | None:
+    """The member's cooperative: their own, or their group's."""
+    if member.cooperative_id is not None:
+        return member.cooperative_id
+    group = member.group if member.group_id is not None else None
+    return group.cooperative_id if group is not None else None
+
+
+def _coordinates(actor: Actor, cooperative_id: int | None) -> bool:
+    if actor.everywhere:
+        return True
+    return actor.coordinates is not None and cooperative_id == actor.coordinates
+
+
+# -- groups, cooperatives, sites --------------------------------------------------------------
+
+
+def may_act_for_group(actor: Actor, group: Group | None) -> bool:
+    """Meetings, share-out, the group's rules and indicators: its officer or a coordinator."""
+    if group is None:
+        return False
+    if actor.officer_of is not None and group.id == actor.officer_of:
+        return True
+    return _coordinates(actor, group.cooperative_id)
+
+
+def may_act_for_cooperative(actor: Actor, cooperative_id: int | None) -> bool:
+    """Purchases, prices, lots and flags of a cooperative: its buyer or a coordinator."""
+    if cooperative_id is None:
+        return actor.everywhere
+    if actor.buys_for is not None and cooperative_id == actor.buys_for:
+        return True
+    return _coordinates(actor, cooperative_id)
+
+
+def may_buy_at(actor: Actor, site: Site | None) -> bool:
+    return site is not None and may_act_for_cooperative(actor, site.cooperative_id)
+
+
+# -- members ----------------------------------------------------------------------------------
+
+
+def view_of(actor: Actor, member: Member) -> View | None:
+    """What the caller may see of ``member``; ``None``: nothing, not even that they exist."""
+    if actor.everywhere:
+        return View.FULL
+    if actor.officer_of is not None and member.group_id == actor.officer_of:
+        return View.FULL
+    cooperative_id = cooperative_of(member)
+    if cooperative_id is None:
+        return None
+    if actor.coordinates is not None and cooperative_id == actor.coordinates:
+        return View.FULL
+    if actor.buys_for is not None and cooperative_id == actor.buys_for:
+        return View.MINIMAL
+    return None
+
+
+def may_see_member(actor: Actor, member: Member) -> bool:
+    return view_of(actor, member) is not None
+
+
+def may_update_member(actor: Actor, member: Member) -> bool:
+    """Correct a member, re-import them, lift their PIN lock: their group's officer or a
+    coordinator of their cooperative. A buyer never."""
+    if actor.everywhere:
+        return True
+    if actor.officer_of is not None and member.group_id == actor.officer_of:
+        return True
+    return actor.coordinates is not None and cooperative_of(member) == actor.coordinates
+
+
+def may_name_seller(actor: Actor, member: Member) -> bool:
+    """Name ``member`` as the miner of a purchase: a buyer names only sellers of their own
+    cooperative (a seller not registered there must be registered first)."""
+    if actor.everywhere:
+        return True
+    cooperative_id = cooperative_of(member)
+    if cooperative_id is None:
+        return False
+    return cooperative_id in (actor.buys_for, actor.coordinates)
+
+
+def may_name_at_meeting(actor: Actor, member: Member, group: Group) -> bool:
+    """Name ``member`` in ``group``'s meeting: the caller acts for the group and sees the
+    member fully. An officer sees only their group, so an outsider is unknown to them; a
+    coordinator names anyone and the books refuse who is not in the group."""
+    return may_act_for_group(actor, group) and view_of(actor, member) == View.FULL
+
+
+def may_place_member(
+    actor: Actor,
+    group: Group | None,
+    cooperative_id: int | None,
+    site: Site | None,
+) -> bool:
+    """Put a member into a group, a cooperative or at a site. An officer places members in
+    their own group only, and names no cooperative or site."""
+    if actor.everywhere:
+        return True
+    places_elsewhere = cooperative_id is not None or site is not None
+    if actor.officer_of is not None and not places_elsewhere:
+        return group is not None and group.id == actor.officer_of
+    if actor.coordinates is None:
+        return False
+    return (
+        (group is None or group.cooperative_id == actor.coordinates)
+        and (cooperative_id is None or cooperative_id == actor.coordinates)
+        and (site is None or site.cooperative_id == actor.coordinates)
+    )
+
+
+def may_give_roles(actor: Actor, roles: Iterable[str]) -> bool:
+    """A coordinator gives any role; an officer only member, miner and officer."""
+    if actor.everywhere or actor.coordinates is not None:
+        return True
+    return actor.officer_of is not None and set(roles) <= OFFICER_GIVES
