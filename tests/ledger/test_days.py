@@ -11,7 +11,7 @@ import pytest
 from ledger import days, loans, meetings, shareout, vsla
 from ledger.errors import LedgerError
 from tests import factories
-from tests.test_ledger_rules import refused
+from tests.ledger.test_ledger_rules import refused
 
 EDGES = [dt.date(9999, 12, 31), dt.date(1, 1, 1), dt.date(2100, 1, 1), dt.date(1999, 12, 31)]
 
