@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from api import auth, lookup
 from api.errors import ApiError
-from api.parsing import parse_date, whole_number
+from api.parsing import query_date, whole_number
 from ledger import db
 from ledger.errors import LedgerError
 from ledger.evidence import flags, indicators, lineage, lots
@@ -25,11 +25,6 @@ MAX_FLAGS_PAGE = 500
 DEFAULT_FLAGS_PAGE = 100
 
 FORMATS = ("json", "csv")
-
-
-def _query_date(name: str):
-    value = request.args.get(name)
-    return None if value is None else parse_date(value, name)
 
 
 def _format() -> str:
@@ -87,8 +82,8 @@ def flag_list(token: ApiToken) -> tuple[int, object]:
         cooperative_id=coop_id,
         kind=kind,
         site_id=site.id if site else None,
-        since=_query_date("since"),
-        until=_query_date("until"),
+        since=query_date("since"),
+        until=query_date("until"),
         limit=limit,
         before_id=whole_number(before, "before_id", 1, 2**31 - 1) if before else None,
     )
@@ -119,7 +114,7 @@ def group_indicators(token: ApiToken, code: str) -> tuple[int, object] | Respons
     group = lookup.group(code, "code", status=404)
     auth.require_group(token, group)
     fmt = _format()
-    report = indicators.group_report(db.session(), group, _query_date("as_of"))
+    report = indicators.group_report(db.session(), group, query_date("as_of"))
     if fmt == "csv":
         return _csv(report, f"indicators-{group.code}")
     return 200, report
@@ -144,9 +139,9 @@ def deployment_indicators(token: ApiToken) -> tuple[int, object] | Response:
     report = indicators.deployment_report(
         db.session(),
         cooperative=coop,
-        as_of=_query_date("as_of"),
-        since=_query_date("since"),
-        until=_query_date("until"),
+        as_of=query_date("as_of"),
+        since=query_date("since"),
+        until=query_date("until"),
         sections=sections,
         s=s,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import select
 
 from api import auth, lookup
@@ -15,8 +16,9 @@ from api.defaults import (
 )
 from api.errors import ApiError
 from api.members import member_from_path
-from api.parsing import Body, member_ref, read_json
+from api.parsing import Body, member_ref, query_date, read_json
 from ledger import access, db, journal, meetings, shareout, vsla
+from ledger.days import local_today
 from ledger.loans import open_loans
 from ledger.members import parse_phone
 from ledger.models import (
@@ -29,6 +31,7 @@ from ledger.models import (
     MemberStatus,
 )
 from ledger.money import check_currency, exponent, major, to_decimal
+from ledger.statement import member_statement
 
 GROUP_FIELDS = (
     "code",
@@ -301,13 +304,15 @@ def share_out(token: ApiToken, code: str) -> tuple[int, object]:
 
 def statement(token: ApiToken, phone: str) -> tuple[int, object]:
     member = member_from_path(token, phone)
-    data = vsla.member_statement(db.session(), member, recent=STATEMENT_RECENT)
+    as_of = query_date("as_of") or local_today(current_app.config["SANDUKU_TZ"])
+    data = member_statement(db.session(), member, as_of, recent=STATEMENT_RECENT)
     currency = data["currency"]
     money = lambda minor: major(minor, currency)  # noqa: E731
     return 200, {
         "member": {"id": member.id, "phone": member.phone, "name": member.name},
         "group": data["group"].code,
         "currency": currency,
+        "as_of": as_of,
         "savings": {"shares": data["shares"], "amount": money(data["savings"])},
         "social_fund": money(data["social_fund"]),
         "loans": [

@@ -186,6 +186,12 @@ def whole_number(value: object, field: str, low: int, high: int) -> int:
     return number
 
 
+def query_date(name: str) -> dt.date | None:
+    """The day in the query string's ``name`` (``?as_of=2025-01-06``), or None."""
+    value = request.args.get(name)
+    return None if value is None else parse_date(value, name)
+
+
 def parse_date(value: str, field: str, latest: dt.date | None = None) -> dt.date:
     """A ``YYYY-MM-DD`` day within the books' range (and not after ``latest``): anything
     else is a 422 on ``field``, never a date sum that overflows later."""

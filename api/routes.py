@@ -138,8 +138,12 @@ ROUTES: tuple[Route, ...] = (
         "/members/<phone>/statement",
         groups.statement,
         OFFICER,
-        "A member's savings, social fund, loans and recent transactions",
-        query=(("member_id", "which member, on a shared phone"),),
+        "A member's savings, social fund, loans (as of a day: charges started by then"
+        " included) and recent transactions",
+        query=(
+            ("member_id", "which member, on a shared phone"),
+            ("as_of", "the day loans are shown at, YYYY-MM-DD (today, local)"),
+        ),
     ),
     Route(
         "POST",

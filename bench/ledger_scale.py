@@ -1,4 +1,4 @@
-"""4. Ledger scale: a member's statement (``vsla.member_statement``, what the savings screen
+"""4. Ledger scale: a member's statement (``statement.member_statement``, what the savings screen
 and the API's statement read) with a journal of 1,000 lines, then of 1,000,000.
 
 Fifty members in two groups share the journal, so each member's own history grows with it
@@ -10,6 +10,7 @@ member's journal lines, timed the same way.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import statistics
 import time
@@ -21,8 +22,9 @@ from bench import seed
 from bench.defaults import Sizes
 from bench.report import Row
 from bench.services import Services
-from ledger import db, vsla
+from ledger import db
 from ledger.models import Member
+from ledger.statement import member_statement
 
 #: Members sharing the generated journal (two savings groups of 25).
 MEMBERS = 50
@@ -54,7 +56,7 @@ def _time(member_ids: list[int], lookups: int, naive: bool) -> dict:
         if naive:
             session.execute(_NAIVE, {"member": member_id}).scalar_one()
         else:
-            statement = vsla.member_statement(session, member)
+            statement = member_statement(session, member, dt.date.today())
             if len(statement["recent"]) != 10:
                 raise RuntimeError("the statement did not read ten recent entries")
         if i >= 20:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 from ledger.defaults import FIRST_DAY, LAST_DAY
 from ledger.errors import LedgerError
@@ -37,3 +38,9 @@ def check_day(day: dt.date, field: str) -> dt.date:
             field,
         )
     return day
+
+
+def local_today(tz: str) -> dt.date:
+    """Today in the deployment's time zone (``SANDUKU_TZ``): meetings, loans and reports
+    count local days, whatever the server's own clock zone."""
+    return dt.datetime.now(ZoneInfo(tz)).date()

@@ -122,6 +122,17 @@ def create_site(
     return site
 
 
+def sites_open_for_purchase(session: Session, cooperative_id: int) -> list[Site]:
+    """The cooperative's sites a purchase may be recorded at (not red), by name."""
+    return list(
+        session.scalars(
+            select(Site)
+            .where(Site.cooperative_id == cooperative_id, Site.status != SiteStatus.RED)
+            .order_by(Site.name, Site.id)
+        )
+    )
+
+
 def price_to_minor(value: object, currency: str, field: str = "price_per_gram") -> int:
     minor = int(to_decimal(value, field, exponent(currency)).scaleb(exponent(currency)))
     if minor <= 0:

@@ -12,6 +12,7 @@ Every function that writes takes the group's lock first (``ledger.vsla.lock_grou
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -66,6 +67,63 @@ def loan_limit(session: Session, group: Group, member: Member) -> int:
     return max(0, group.loan_cap_multiple * savings_of(session, member) - owed)
 
 
+@dataclass(frozen=True)
+class LoanPosition:
+    """A loan as its borrower reads it on a day: with every charge that day has started
+    (booked or not yet), so the phone, the SMS, the API and the console show one figure."""
+
+    id: int
+    principal: int
+    charged: int
+    paid: int
+    outstanding: int
+    disbursed_on: dt.date
+    due_on: dt.date
+    status: LoanStatus
+
+    @property
+    def overdue(self) -> bool:
+        return self.status == LoanStatus.OVERDUE
+
+
+def position(loan: Loan, as_of: dt.date) -> LoanPosition:
+    """``loan`` as of ``as_of``; nothing is written."""
+    pending = sum(charge for _period, charge in pending_charges(loan, as_of))
+    status = loan.status
+    if status == LoanStatus.OPEN and as_of > loan.due_on:
+        status = LoanStatus.OVERDUE
+    return LoanPosition(
+        id=loan.id,
+        principal=loan.principal,
+        charged=loan.charged + pending,
+        paid=loan.paid,
+        outstanding=loan.outstanding + pending,
+        disbursed_on=loan.disbursed_on,
+        due_on=loan.due_on,
+        status=status,
+    )
+
+
+def loans_as_of(session: Session, member: Member, as_of: dt.date) -> list[LoanPosition]:
+    """The member's open loans as of ``as_of``, oldest first."""
+    return [position(loan, as_of) for loan in open_loans(session, member)]
+
+
+def owed_by_day(session: Session, group: Group, day: dt.date) -> dict[int, int]:
+    """Member id -> what their loans falling due by ``day`` will owe that day."""
+    owed: dict[int, int] = {}
+    loans = session.scalars(
+        select(Loan).where(
+            Loan.group_id == group.id,
+            Loan.status.in_([LoanStatus.OPEN, LoanStatus.OVERDUE]),
+            Loan.due_on <= day,
+        )
+    )
+    for loan in loans:
+        owed[loan.member_id] = owed.get(loan.member_id, 0) + position(loan, day).outstanding
+    return owed
+
+
 # -- service charges ------------------------------------------------------------------------
 
 
@@ -73,6 +131,17 @@ def _periods_due(loan: Loan, as_of: dt.date) -> int:
     if as_of < loan.disbursed_on:
         return 0
     return (as_of - loan.disbursed_on).days // CHARGE_PERIOD_DAYS + 1
+
+
+def pending_charges(loan: Loan, as_of: dt.date) -> list[tuple[int, int]]:
+    """``(period, charge)`` for each 30-day period of an open loan that has started by
+    ``as_of`` and is not booked yet: what ``accrue_charges`` would book, worked out without
+    writing (a screen or a statement reads it; the next meeting books it)."""
+    if not loan.is_open:
+        return []
+    base = loan.principal if loan.method == ChargeMethod.FLAT else loan.principal_outstanding
+    charge = round_half_up(Decimal(base) * loan.rate_bp / 10_000)
+    return [(period, charge) for period in range(loan.periods_charged, _periods_due(loan, as_of))]
 
 
 def accrue_charges(session: Session, group: Group, as_of: dt.date) -> int:
@@ -91,11 +160,7 @@ def accrue_charges(session: Session, group: Group, as_of: dt.date) -> int:
         receivable = journal.account(
             session, K.LOAN_RECEIVABLE, group.currency, group_id=group.id, member_id=loan.member_id
         )
-        for period in range(loan.periods_charged, _periods_due(loan, as_of)):
-            base = (
-                loan.principal if loan.method == ChargeMethod.FLAT else (loan.principal_outstanding)
-            )
-            charge = round_half_up(Decimal(base) * loan.rate_bp / 10_000)
+        for period, charge in pending_charges(loan, as_of):
             loan.periods_charged = period + 1
             if charge > 0:
                 loan.charged += charge

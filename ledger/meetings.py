@@ -86,6 +86,17 @@ def open_meeting(session: Session, group: Group, held_on: dt.date) -> Meeting:
     return meeting
 
 
+def present_at(session: Session, group: Group, day: dt.date) -> dict[int, Attendance]:
+    """Who has been recorded present at the group's meeting of ``day`` so far, by member id
+    (empty before the meeting is opened)."""
+    rows = session.scalars(
+        select(Attendance)
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .where(Meeting.group_id == group.id, Meeting.held_on == day, Attendance.present)
+    )
+    return {a.member_id: a for a in rows}
+
+
 def mark_present(session: Session, meeting: Meeting, member: Member) -> Attendance:
     attendance = session.get(Attendance, (meeting.id, member.id))
     if attendance is None:  # joined after the meeting was opened

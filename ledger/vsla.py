@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ledger import journal
 from ledger.codes import by_code, clean_code
@@ -25,11 +25,9 @@ from ledger.models import (
     ChargeMethod,
     Cooperative,
     Cycle,
-    Entry,
     EntryKind,
     Group,
     Holding,
-    Loan,
     Member,
     MemberStatus,
 )
@@ -131,6 +129,17 @@ def check_in_group(member: Member, group: Group) -> None:
         raise LedgerError("inactive", "the member is not active", "member")
 
 
+def active_members(session: Session, group: Group) -> list[Member]:
+    """The group's active members, by name (how an officer finds them on a list)."""
+    return list(
+        session.scalars(
+            select(Member)
+            .where(Member.group_id == group.id, Member.status == MemberStatus.ACTIVE)
+            .order_by(Member.name, Member.id)
+        )
+    )
+
+
 def active_member_count(session: Session, group: Group) -> int:
     return (
         session.scalar(
@@ -228,37 +237,3 @@ def record_expense(session: Session, group: Group, amount: int, on: dt.date, mem
         group_id=group.id,
         memo=memo[:200],
     )
-
-
-def member_statement(session: Session, member: Member, recent: int = 10) -> dict:
-    """A member's position from maintained balances and indexed rows: no journal scan."""
-    group = session.get(Group, member.group_id) if member.group_id else None
-    if group is None:
-        raise LedgerError("no_group", "the member is not in a savings group", "member")
-    cycle = current_cycle(session, group)
-    loans = list(
-        session.scalars(
-            select(Loan).where(Loan.member_id == member.id).order_by(Loan.id.desc()).limit(10)
-        )
-    )
-    entries = list(
-        session.scalars(
-            select(Entry)
-            .where(Entry.member_id == member.id)
-            .order_by(Entry.id.desc())
-            .limit(recent)
-            .options(selectinload(Entry.lines))
-        )
-    )
-    return {
-        "member": member,
-        "group": group,
-        "currency": group.currency,
-        "shares": shares_of(session, cycle, member),
-        "savings": savings_of(session, member),
-        "social_fund": -journal.balance(
-            session, K.SOCIAL_CONTRIBUTIONS, group.currency, group_id=group.id, member_id=member.id
-        ),
-        "loans": loans,
-        "recent": [(e, sum(line.amount for line in e.lines if line.amount > 0)) for e in entries],
-    }

@@ -14,11 +14,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ledger import vsla
+from ledger import loans, vsla
 from ledger.models import (
     Group,
-    Loan,
-    LoanStatus,
     Member,
     MemberStatus,
     Message,
@@ -50,21 +48,6 @@ def due_reminder(group: Group, now_local: dt.datetime) -> tuple[MessageKind, dt.
     if not due:
         return None
     return max(due)[1], meeting
-
-
-def amounts_due(session: Session, group: Group, meeting_day: dt.date) -> dict[int, int]:
-    """Member id -> what their loans due by the meeting day still owe."""
-    due: dict[int, int] = {}
-    loans = session.scalars(
-        select(Loan).where(
-            Loan.group_id == group.id,
-            Loan.status.in_([LoanStatus.OPEN, LoanStatus.OVERDUE]),
-            Loan.due_on <= meeting_day,
-        )
-    )
-    for loan in loans:
-        due[loan.member_id] = due.get(loan.member_id, 0) + loan.outstanding
-    return due
 
 
 def _insert_ignoring_duplicates(session: Session, rows: list[dict]) -> int:
@@ -113,7 +96,7 @@ def write_due(session: Session, settings: Settings, now: dt.datetime | None = No
         ]
         if not members:
             continue
-        due = amounts_due(session, group, meeting.date())
+        due = loans.owed_by_day(session, group, meeting.date())
         expires = meeting.replace(tzinfo=tz).astimezone(dt.UTC).replace(tzinfo=None)
         rows = []
         for member in members:

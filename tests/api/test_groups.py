@@ -171,7 +171,10 @@ def test_record_meeting(api, world, session):
     assert rows[a.id]["loan_outstanding"] == "4400.00"
     assert_books_balance(session)
 
-    statement = api("GET", f"/members/{a.phone}/statement", as_="officer").get_json()
+    statement = api(
+        "GET", f"/members/{a.phone}/statement?as_of=2025-01-20", as_="officer"
+    ).get_json()
+    assert statement["as_of"] == "2025-01-20"
     assert statement["savings"] == {"shares": 3, "amount": "3000.00"}
     assert statement["social_fund"] == "200.00"
     assert statement["currency"] == "CDF"
@@ -189,6 +192,14 @@ def test_record_meeting(api, world, session):
     kinds = [t["kind"] for t in statement["recent"]]
     assert kinds[:2] == ["service_charge", "loan"]
     assert {"shares", "social_fund"} <= set(kinds)
+
+    # Past its second period and its due date, with no meeting since: the statement counts
+    # the charge that period started (the next meeting books it), as the member's phone does.
+    later = api("GET", f"/members/{a.phone}/statement?as_of=2025-02-13", as_="officer").get_json()
+    (loan,) = later["loans"]
+    assert (loan["charge"], loan["outstanding"], loan["status"]) == ("800.00", "4800.00", "overdue")
+    bad = api("GET", f"/members/{a.phone}/statement?as_of=9999-12-31", as_="officer")
+    assert bad.status_code == 422 and bad.get_json()["field"] == "as_of"
 
 
 @pytest.mark.parametrize(

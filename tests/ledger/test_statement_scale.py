@@ -4,9 +4,10 @@ import datetime as dt
 
 from sqlalchemy import event
 
-from ledger import db, vsla
+from ledger import db
 from ledger.meetings import MeetingRecord as R
 from ledger.meetings import record_meeting
+from ledger.statement import member_statement
 from tests import factories
 
 
@@ -19,7 +20,7 @@ def statements_for_statement(session, member) -> list[str]:
     engine = db.engine()
     event.listen(engine, "before_cursor_execute", record)
     try:
-        vsla.member_statement(session, member)
+        member_statement(session, member, dt.date.today())
     finally:
         event.remove(engine, "before_cursor_execute", record)
     return seen
@@ -47,7 +48,7 @@ def test_statement_does_not_scan_the_journal(session):
     assert len(many) == len(few)
     # Balances come from maintained columns: nothing sums the journal's lines.
     assert not any("sum(" in s.lower() and "lines" in s.lower() for s in many)
-    statement = vsla.member_statement(session, member)
+    statement = member_statement(session, member, dt.date.today())
     assert statement["shares"] == 1 + 40 * 5
     assert statement["savings"] == 201 * 100
     assert len(statement["recent"]) == 10

@@ -6,11 +6,9 @@ by the SMS layer when the books announce the purchase (``ledger.events``).
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from ledger import access, gold
 from ledger.evidence import flags
-from ledger.models import Cooperative, Member, Site, SiteStatus
+from ledger.models import Cooperative, Member, Site
 from locales import _
 from ussd import keypad
 from ussd.context import Context
@@ -43,23 +41,12 @@ def cooperative(ctx: Context) -> Cooperative | None:
 
 def open_sites(ctx: Context, coop: Cooperative) -> list[Site]:
     """The cooperative's sites a buyer may buy from (red sites are refused by the books)."""
-    return list(
-        ctx.session.scalars(
-            select(Site)
-            .where(Site.cooperative_id == coop.id, Site.status != SiteStatus.RED)
-            .order_by(Site.name, Site.id)
-        )
-    )
+    return gold.sites_open_for_purchase(ctx.session, coop.id)
 
 
 def may_sell(ctx: Context, miner: Member) -> bool:
     """A buyer buys only from members of their own cooperative."""
     return access.may_name_seller(access.for_member(ctx.member), miner)
-
-
-def total(weight_mg: int, price: int) -> int:
-    """The purchase total, rounded as the books round it."""
-    return gold.purchase_total(weight_mg, price)
 
 
 class BuyerScreen(Screen):
@@ -190,7 +177,7 @@ class BuyConfirm(BuyerScreen):
                 site=short(site.name),
                 weight=t.grams(weight),
                 price=t.money(price, CURRENCY),
-                total=t.money(total(weight, price), CURRENCY),
+                total=t.money(gold.purchase_total(weight, price), CURRENCY),
             ),
             t.gettext(CONFIRM),
             self.nav(ctx),

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
-from ledger import gold, vsla
-from ledger.loans import accrue_charges, open_loans
+from ledger import gold, statement, vsla
+from ledger.loans import loans_as_of
 from ledger.models import Group, LoanStatus, Member
 from locales import _
 from ussd.context import Context
@@ -34,37 +31,6 @@ LOAN = _("Loan {principal}\nCharge: {charge}\nPaid: {paid}\nOwes: {owed}\nPay by
 NEXT_MEETING = _("Next meeting of {group}:\n{day} at {time}")
 
 
-@dataclass
-class LoanToday:
-    principal: int
-    charged: int
-    paid: int
-    outstanding: int
-    due_on: dt.date
-    overdue: bool
-
-
-def loans_today(ctx: Context, group: Group, member: Member) -> list[LoanToday]:
-    """The member's open loans with every service charge due by today, as the next meeting
-    will book them (a 30-day period may have started since the last meeting). Worked out in
-    a savepoint that is rolled back: reading a screen writes nothing."""
-    with ctx.session.begin_nested() as savepoint:
-        accrue_charges(ctx.session, group, ctx.today())
-        loans = [
-            LoanToday(
-                principal=loan.principal,
-                charged=loan.charged,
-                paid=loan.paid,
-                outstanding=loan.outstanding,
-                due_on=loan.due_on,
-                overdue=loan.status == LoanStatus.OVERDUE,
-            )
-            for loan in open_loans(ctx.session, member)
-        ]
-        savepoint.rollback()
-    return loans
-
-
 def group_of(ctx: Context, member: Member) -> Group | None:
     return ctx.session.get(Group, member.group_id) if member.group_id else None
 
@@ -86,14 +52,14 @@ class Savings(InfoScreen):
         group = group_of(ctx, member)
         if group is None:
             return t.gettext(NOT_IN_GROUP)
-        statement = vsla.member_statement(ctx.session, member, recent=0)
-        currency = statement["currency"]
+        mine = statement.member_statement(ctx.session, member, ctx.today(), recent=0)
+        currency = mine["currency"]
         return t.gettext(
             _("{group}\nShares: {shares}\nSavings: {savings}\nSocial fund: {social}"),
             group=short(group.name, 24),
-            shares=t.number(statement["shares"]),
-            savings=t.money(statement["savings"], currency),
-            social=t.money(statement["social_fund"], currency),
+            shares=t.number(mine["shares"]),
+            savings=t.money(mine["savings"], currency),
+            social=t.money(mine["social_fund"], currency),
         )
 
 
@@ -136,7 +102,7 @@ class Loan(ListScreen):
                     ),
                 ),
             )
-            for loan in loans_today(ctx, group, member)
+            for loan in loans_as_of(ctx.session, member, ctx.today())
         ]
 
 

@@ -5,11 +5,10 @@ repayment above what is owed) and the refusal is shown on the screen."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from ledger.loans import open_loans
-from ledger.meetings import MeetingRecord, record_meeting
-from ledger.models import Attendance, Group, Meeting, Member, MemberStatus
+from ledger.loans import loans_as_of, open_loans
+from ledger.meetings import MeetingRecord, present_at, record_meeting
+from ledger.models import Attendance, Group, Member
+from ledger.vsla import active_members
 from locales import CURRENCY_SYMBOLS, _
 from ussd import keypad
 from ussd.context import Context
@@ -28,7 +27,7 @@ from ussd.screens.base import (
     register,
     short,
 )
-from ussd.screens.member import NOT_IN_GROUP, loans_today
+from ussd.screens.member import NOT_IN_GROUP
 
 # TRANSLATORS: a yes that leads on to typing a repayment; start it with your word for "Yes".
 YES_AMOUNT = _("Yes, type the amount")
@@ -43,15 +42,7 @@ def officer_group(ctx: Context) -> Group | None:
 
 def today_attendance(ctx: Context, group: Group) -> dict[int, Attendance]:
     """Who has been recorded at today's meeting so far (present), by member id."""
-    meeting_id = ctx.session.scalar(
-        select(Meeting.id).where(Meeting.group_id == group.id, Meeting.held_on == ctx.today())
-    )
-    if meeting_id is None:
-        return {}
-    rows = ctx.session.scalars(
-        select(Attendance).where(Attendance.meeting_id == meeting_id, Attendance.present)
-    )
-    return {a.member_id: a for a in rows}
+    return present_at(ctx.session, group, ctx.today())
 
 
 def chosen(ctx: Context) -> Member | None:
@@ -70,13 +61,7 @@ class MeetMember(OfficerScreen, ListScreen):
     needs_pin = True
 
     def _members(self, ctx: Context, group: Group) -> list[Member]:
-        return list(
-            ctx.session.scalars(
-                select(Member)
-                .where(Member.group_id == group.id, Member.status == MemberStatus.ACTIVE)
-                .order_by(Member.name, Member.id)
-            )
-        )
+        return active_members(ctx.session, group)
 
     def title(self, ctx: Context) -> str:
         return ctx.t.gettext(WHO_TODAY, date=ctx.t.date(ctx.today()))
@@ -170,7 +155,7 @@ class MeetRepay(OfficerScreen, YesNoScreen):
 
     def question(self, ctx: Context) -> str:
         t, group, member = ctx.t, officer_group(ctx), chosen(ctx)
-        owed = sum(loan.outstanding for loan in loans_today(ctx, group, member))
+        owed = sum(loan.outstanding for loan in loans_as_of(ctx.session, member, ctx.today()))
         return t.gettext(
             _("{name} owes {owed}.\nRepayment today?"),
             name=short(member.first_name),
