@@ -20,7 +20,7 @@ import redis
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ledger import pins
+from ledger import actors, pins
 from ledger.errors import LedgerError
 from ledger.members import members_on_phone, parse_phone
 from ledger.models import MemberStatus, utcnow
@@ -258,6 +258,8 @@ def step(ctx: Context, raw: str, mark_pending: Callable[[], None]) -> End | None
         return None
     if screen.writes:
         mark_pending()
+        if ctx.member is not None:
+            actors.act_as(ctx.session, actors.Actor("ussd", ctx.member.id))
     try:
         with ctx.session.begin_nested():
             result = screen.handle(ctx, raw)

@@ -1,7 +1,7 @@
 """Tables of the books, one module per noun. Invariants that the database can hold are
 constraints here. Every model is re-exported: ``from ledger.models import Member``."""
 
-from ledger.models.base import utcnow
+from ledger.models.base import Recorded, utcnow
 from ledger.models.flags import Flag, FlagKind
 from ledger.models.gold import Cooperative, PricePost, Site, SiteStatus
 from ledger.models.groups import Attendance, ChargeMethod, Cycle, Group, Holding, Meeting
@@ -48,6 +48,7 @@ __all__ = [
     "MessageStatus",
     "PricePost",
     "Purchase",
+    "Recorded",
     "Role",
     "Site",
     "SiteStatus",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Enum
+from sqlalchemy import Enum, String
+from sqlalchemy.orm import Mapped, mapped_column
 
 
 def utcnow() -> dt.datetime:
@@ -21,3 +22,10 @@ def enum_column(cls: type[StrEnum]) -> Enum:
         values_callable=lambda e: [m.value for m in e],
         name=cls.__name__.lower(),
     )
+
+
+class Recorded:
+    """Mixin of the tables whose rows say who created them (``ledger.actors``): a tag such as
+    ``ussd:12``, ``console:12`` or ``token:3``; empty for the system's own work."""
+
+    recorded_by: Mapped[str | None] = mapped_column(String(24))

@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.db import Base
-from ledger.models.base import enum_column, utcnow
+from ledger.models.base import Recorded, enum_column, utcnow
 
 
 class SiteStatus(StrEnum):
@@ -51,7 +51,7 @@ class Site(Base):
     __table_args__ = (CheckConstraint("capacity_mg_per_month >= 0", name="capacity"),)
 
 
-class PricePost(Base):
+class PricePost(Recorded, Base):
     __tablename__ = "price_posts"
 
     id: Mapped[int] = mapped_column(primary_key=True)

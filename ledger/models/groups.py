@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.db import Base
-from ledger.models.base import enum_column, utcnow
+from ledger.models.base import Recorded, enum_column, utcnow
 from ledger.models.gold import Cooperative
 
 
@@ -86,7 +86,7 @@ class Cycle(Base):
     __table_args__ = (UniqueConstraint("group_id", "number"),)
 
 
-class Meeting(Base):
+class Meeting(Recorded, Base):
     __tablename__ = "meetings"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.db import Base, BigId
-from ledger.models.base import enum_column, utcnow
+from ledger.models.base import Recorded, enum_column, utcnow
 
 
 class AccountKind(StrEnum):
@@ -63,7 +63,7 @@ class Account(Base):
     balance: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class Entry(Base):
+class Entry(Recorded, Base):
     """A balanced, immutable journal entry; corrected only by a reversing entry."""
 
     __tablename__ = "entries"

@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.db import Base
-from ledger.models.base import enum_column
+from ledger.models.base import Recorded, enum_column
 from ledger.models.groups import ChargeMethod
 from ledger.models.members import Member
 
@@ -21,7 +21,7 @@ class LoanStatus(StrEnum):
     WRITTEN_OFF = "written_off"
 
 
-class Loan(Base):
+class Loan(Recorded, Base):
     __tablename__ = "loans"
 
     id: Mapped[int] = mapped_column(primary_key=True)

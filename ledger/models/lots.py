@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.db import Base
-from ledger.models.base import enum_column, utcnow
+from ledger.models.base import Recorded, enum_column, utcnow
 from ledger.models.gold import Site
 
 
@@ -75,7 +75,7 @@ class LotAction(StrEnum):
     SHIPPED = "shipped"  # left its custodian (note: the destination)
 
 
-class LotEvent(Base):
+class LotEvent(Recorded, Base):
     """The custody log of a lot: what happened to it, when, and who held it afterwards."""
 
     __tablename__ = "lot_events"

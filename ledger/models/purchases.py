@@ -8,13 +8,13 @@ from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Intege
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.db import Base, BigId
-from ledger.models.base import utcnow
+from ledger.models.base import Recorded, utcnow
 from ledger.models.gold import Site
 from ledger.models.lots import Lot
 from ledger.models.members import Member
 
 
-class Purchase(Base):
+class Purchase(Recorded, Base):
     """A cooperative buyer's purchase of gold from a miner: the receipt."""
 
     __tablename__ = "purchases"
