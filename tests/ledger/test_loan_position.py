@@ -52,7 +52,7 @@ def test_position_is_what_the_next_meeting_books(session, method, days):
 
 
 def test_a_new_period_counts_before_any_meeting_books_it(session):
-    group, saver, loan = borrower(session)
+    _group, saver, loan = borrower(session)
     assert loan.charged == 600_00  # the first period, booked at disbursement
     (seen,) = loans.loans_as_of(session, saver, START + dt.timedelta(days=30))
     assert seen.charged == 1200_00 and seen.outstanding == 6000_00 + 1200_00
@@ -60,7 +60,7 @@ def test_a_new_period_counts_before_any_meeting_books_it(session):
 
 
 def test_statement_and_positions_agree(session):
-    group, saver, loan = borrower(session)
+    _group, saver, loan = borrower(session)
     day = START + dt.timedelta(days=75)
     statement = member_statement(session, saver, day)
     (listed,) = statement["loans"]
@@ -79,7 +79,7 @@ def test_closed_loans_have_no_pending_charges(session):
 
 
 def test_owed_by_day_counts_charges_started_by_then(session):
-    group, saver, loan = borrower(session)
+    group, saver, _loan = borrower(session)
     assert loans.owed_by_day(session, group, START + dt.timedelta(days=59)) == {}
     due = loans.owed_by_day(session, group, START + dt.timedelta(days=61))
     assert due == {saver.id: 6000_00 + 3 * 600_00}
