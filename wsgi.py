@@ -19,7 +19,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 import api
-import ledger.actors
+import ledger.authors
 import ledger.cli
 import ledger.db
 import ledger.evidence
@@ -113,7 +113,7 @@ def init_ledger(app: Flask) -> None:
     """The books know nothing of Flask: their engine, evidence settings and purchase hook, and
     commands are wired here."""
     ledger.db.configure(app.config["DATABASE_URL"])
-    ledger.actors.install()
+    ledger.authors.install()
     app.teardown_appcontext(lambda _exc: ledger.db.session.remove())
     ledger.evidence.configure(app.config)
     for group in ledger.cli.GROUPS:

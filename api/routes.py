@@ -10,7 +10,7 @@ from flask import Blueprint, Response
 
 from api import auth, evidence, gold, groups, idempotency, members, openapi, schemas
 from api.errors import json_response
-from ledger import actors, db
+from ledger import authors, db
 from ledger.models import ApiRole
 
 ALL = frozenset(ApiRole)
@@ -238,7 +238,7 @@ def _handler(route: Route) -> Callable[..., Response]:
             return route.view(**path)
         token = auth.authenticate()
         auth.require_role(token, route.roles)
-        actors.act_as(db.session(), actors.Actor("token", token.id))
+        authors.record_as(db.session(), authors.Author("token", token.id))
         if route.method in ("POST", "PATCH"):
             return idempotency.run(token, lambda: route.view(token, **path))
         answer = route.view(token, **path)

@@ -20,7 +20,7 @@ import redis
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ledger import actors, pins
+from ledger import authors, pins
 from ledger.errors import LedgerError
 from ledger.members import members_on_phone, parse_phone
 from ledger.models import MemberStatus, utcnow
@@ -259,7 +259,7 @@ def step(ctx: Context, raw: str, mark_pending: Callable[[], None]) -> End | None
     if screen.writes:
         mark_pending()
         if ctx.member is not None:
-            actors.act_as(ctx.session, actors.Actor("ussd", ctx.member.id))
+            authors.record_as(ctx.session, authors.Author("ussd", ctx.member.id))
     try:
         with ctx.session.begin_nested():
             result = screen.handle(ctx, raw)

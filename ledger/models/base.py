@@ -25,7 +25,7 @@ def enum_column(cls: type[StrEnum]) -> Enum:
 
 
 class Recorded:
-    """Mixin of the tables whose rows say who created them (``ledger.actors``): a tag such as
+    """Mixin of the tables whose rows say who created them (``ledger.authors``): a tag such as
     ``ussd:12``, ``console:12`` or ``token:3``; empty for the system's own work."""
 
     recorded_by: Mapped[str | None] = mapped_column(String(24))

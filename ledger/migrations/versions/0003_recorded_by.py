@@ -14,7 +14,7 @@ down_revision = "0002_enrolment"
 branch_labels = None
 depends_on = None
 
-#: The tables whose rows say who created them (``ledger.actors``).
+#: The tables whose rows say who created them (``ledger.authors``).
 TABLES = ("entries", "meetings", "loans", "purchases", "price_posts", "lot_events")
 
 

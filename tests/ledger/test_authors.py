@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from api.tokens import create_token
-from ledger import actors, gold, loans
-from ledger.actors import Actor
+from ledger import authors, gold, loans
+from ledger.authors import Author
 from ledger.meetings import MeetingRecord as R
 from ledger.meetings import record_meeting
 from ledger.models import ApiRole, Entry, Loan, Meeting, PricePost, Purchase
@@ -19,11 +19,11 @@ from tests import factories
 START = dt.date(2025, 1, 6)
 
 
-def test_rows_created_while_acting_are_recorded_as_the_actor(session):
+def test_rows_created_while_acting_are_recorded_as_the_author(session):
     group = factories.group(session)
     officer = factories.member(session, group, name="Mapendo Ngabo", roles="member,officer")
     saver = factories.member(session, group)
-    actors.act_as(session, Actor("console", officer.id))
+    authors.record_as(session, Author("console", officer.id))
     record_meeting(session, group, START, [saver], [R(saver, shares=5)])
     loans.disburse(session, group, saver, 1000_00, 1, START)
     session.commit()
@@ -31,25 +31,25 @@ def test_rows_created_while_acting_are_recorded_as_the_actor(session):
     assert tags == {f"console:{officer.id}"}
     assert session.scalar(select(Meeting.recorded_by)) == f"console:{officer.id}"
     assert session.scalar(select(Loan.recorded_by)) == f"console:{officer.id}"
-    assert actors.label(session, f"console:{officer.id}") == "Mapendo Ngabo (console)"
-    assert actors.current(session) == Actor("console", officer.id)
+    assert authors.label(session, f"console:{officer.id}") == "Mapendo Ngabo (console)"
+    assert authors.current(session) == Author("console", officer.id)
 
 
 def test_the_systems_own_work_is_nobodys(session):
     group = factories.group(session)
     saver = factories.member(session, group)
-    actors.act_as(session, Actor("ussd", saver.id))
-    actors.act_as(session, None)
+    authors.record_as(session, Author("ussd", saver.id))
+    authors.record_as(session, None)
     record_meeting(session, group, START, [saver], [R(saver, shares=1)])
     session.commit()
     assert {e.recorded_by for e in session.scalars(select(Entry))} == {None}
-    assert actors.label(session, None) is None
+    assert authors.label(session, None) is None
 
 
 def test_an_explicit_author_is_kept(session):
     coop = factories.cooperative(session)
     coordinator = factories.member(session, roles="member,coordinator", coop=coop)
-    actors.act_as(session, Actor("ussd", coordinator.id))
+    authors.record_as(session, Author("ussd", coordinator.id))
     post = PricePost(cooperative_id=coop.id, usd_per_gram=9550, recorded_by="token:7")
     session.add(post)
     session.flush()
@@ -79,13 +79,13 @@ def test_the_api_records_the_token(session, client):
     assert purchase.recorded_by == f"token:{token.id}"
     entry = session.get(Entry, purchase.entry_id)
     assert entry.recorded_by == f"token:{token.id}"
-    assert actors.label(session, purchase.recorded_by) == "API: Buyer Mongbwalu"
+    assert authors.label(session, purchase.recorded_by) == "API: Buyer Mongbwalu"
 
 
 @pytest.mark.parametrize("tag", ["", "ussd", "ussd:", "ussd:x", "ussd:0", "mail:3", "token:-1"])
 def test_tags_that_name_nobody(session, tag):
-    assert Actor.parse(tag) is None
-    assert actors.label(session, tag) is None
+    assert Author.parse(tag) is None
+    assert authors.label(session, tag) is None
 
 
 def test_a_gold_purchase_records_the_buyer_who_dialled(session):
@@ -93,7 +93,7 @@ def test_a_gold_purchase_records_the_buyer_who_dialled(session):
     site = factories.site(session, coop)
     miner = factories.member(session, roles="member,miner", coop=coop, site=site)
     buyer = factories.member(session, roles="member,buyer", coop=coop)
-    actors.act_as(session, Actor("ussd", buyer.id))
+    authors.record_as(session, Author("ussd", buyer.id))
     purchase = gold.record_purchase(
         session, miner=miner, site=site, weight_mg=1000, price_per_gram=9550, currency="USD"
     )

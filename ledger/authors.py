@@ -2,7 +2,7 @@
 loans, purchases, price posts, lot events) records who did it, so a coordinator can read
 "recorded by" on any page and an auditor can follow a correction back to its author.
 
-A channel says once per request who is acting (``act_as``): the USSD conversation for the
+A channel says once per request who is acting (``record_as``): the USSD conversation for the
 member who dialled, the API for the token, the console for the logged-in user. Rows created
 in that session are stamped when they are flushed (``stamp``), so the books' own functions
 need no extra argument and no write can forget it. Work nobody asked for (the worker's
@@ -21,28 +21,28 @@ from sqlalchemy.orm import Session
 
 from ledger.models import ApiToken, Member, Recorded
 
-#: ``session.info`` key holding the current actor's tag.
-_KEY = "sanduku.actor"
+#: ``session.info`` key holding the current author's tag.
+_KEY = "sanduku.author"
 
 #: The channels a person acts through, and whether the id names a member or a token.
 CHANNELS = {"ussd": "member", "console": "member", "token": "token"}
 
 
 @dataclass(frozen=True)
-class Actor:
+class Author:
     channel: str
     id: int
 
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS or not isinstance(self.id, int) or self.id < 1:
-            raise ValueError(f"not an actor: {self.channel}:{self.id}")
+            raise ValueError(f"not an author: {self.channel}:{self.id}")
 
     @property
     def tag(self) -> str:
         return f"{self.channel}:{self.id}"
 
     @classmethod
-    def parse(cls, tag: str | None) -> Actor | None:
+    def parse(cls, tag: str | None) -> Author | None:
         channel, _, number = (tag or "").partition(":")
         try:
             return cls(channel, int(number))
@@ -50,20 +50,20 @@ class Actor:
             return None
 
 
-def act_as(session: Session, actor: Actor | None) -> None:
-    """Rows this session creates from now on are recorded as ``actor``'s (None: nobody's)."""
-    if actor is None:
+def record_as(session: Session, author: Author | None) -> None:
+    """Rows this session creates from now on are recorded as ``author``'s (None: nobody's)."""
+    if author is None:
         session.info.pop(_KEY, None)
     else:
-        session.info[_KEY] = actor.tag
+        session.info[_KEY] = author.tag
 
 
-def current(session: Session) -> Actor | None:
-    return Actor.parse(session.info.get(_KEY))
+def current(session: Session) -> Author | None:
+    return Author.parse(session.info.get(_KEY))
 
 
 def stamp(session: Session, _context, _instances) -> None:
-    """``before_flush``: new rows of recorded tables take the session's actor."""
+    """``before_flush``: new rows of recorded tables take the session's author."""
     tag = session.info.get(_KEY)
     if tag is None:
         return
@@ -81,11 +81,11 @@ def install() -> None:
 def label(session: Session, tag: str | None) -> str | None:
     """``Mapendo Ngabo (USSD)``, ``Mapendo Ngabo (console)``, ``API: Secretary Tujenge``:
     who recorded a row, for a page that shows it. None when nobody did (the system)."""
-    actor = Actor.parse(tag)
-    if actor is None:
+    author = Author.parse(tag)
+    if author is None:
         return None
-    if CHANNELS[actor.channel] == "token":
-        name = session.scalar(select(ApiToken.name).where(ApiToken.id == actor.id))
-        return f"API: {name or actor.id}"
-    name = session.scalar(select(Member.name).where(Member.id == actor.id))
-    return f"{name or actor.id} ({'USSD' if actor.channel == 'ussd' else 'console'})"
+    if CHANNELS[author.channel] == "token":
+        name = session.scalar(select(ApiToken.name).where(ApiToken.id == author.id))
+        return f"API: {name or author.id}"
+    name = session.scalar(select(Member.name).where(Member.id == author.id))
+    return f"{name or author.id} ({'USSD' if author.channel == 'ussd' else 'console'})"
