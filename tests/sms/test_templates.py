@@ -63,6 +63,11 @@ def worst_cases(t):
                 ),
                 [NAME],
             )
+    yield (
+        "enrolment code",
+        templates.enrolment(t, code="999999", expires_at=LONG_AT),
+        [],
+    )
     for msgid in (  # replies to inbound SMS: no values
         templates.STOPPED,
         templates.STARTED,
