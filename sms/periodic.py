@@ -1,5 +1,5 @@
-"""Periodic work of a worker, declared as data: the outbox relay, the reminder scan and the
-evidence flag scan.
+"""Periodic work of a worker, declared as data: the outbox relay, the reminder scan, the
+evidence flag scan and the retention purge.
 
 Each task runs in a thread of the worker process, at most once per interval across all
 workers (a Redis lock whose expiry is the interval); when Redis is away the task runs
@@ -22,7 +22,7 @@ import redis
 from ledger import db
 from ledger.evidence import jobs as evidence_jobs
 from ledger.evidence.defaults import SCAN_INTERVAL_SECONDS
-from sms import jobs, relay, reminders, settings
+from sms import jobs, relay, reminders, retention, settings
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,10 @@ def run_reminders() -> int:
     return reminders.write_due(db.session(), settings.current())
 
 
+def run_purge() -> dict:
+    return retention.purge(db.session(), settings.current())
+
+
 @dataclass(frozen=True)
 class Task:
     name: str
@@ -56,6 +60,7 @@ TASKS = (
     # Flags are computed on each purchase; the hourly rescan of the last month catches what
     # one purchase cannot see alone (a site's month, a miner's other sites) and repairs misses.
     Task("flags", lambda s: SCAN_INTERVAL_SECONDS, evidence_jobs.scan_flags),
+    Task("purge", lambda s: s.purge_interval, run_purge),
 )
 
 

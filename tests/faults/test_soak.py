@@ -106,4 +106,7 @@ def test_soak_of_random_walks(session, web, database_url, redis_url, app):
     assert all(mb < GROWTH_MB for mb in growth.values()), growth
     client = app.extensions["redis"]
     keys = list(client.scan_iter("ussd:session:*", count=1000))
-    assert keys and all(client.ttl(key) > 0 for key in keys)
+    # -1 is a key without expiry; -2 one that expired since the scan (the soak can outlast
+    # the sessions' 200 s on a busy machine), which had one.
+    forever = [(key, client.ttl(key)) for key in keys if client.ttl(key) == -1]
+    assert keys and forever == []
