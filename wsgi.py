@@ -202,15 +202,20 @@ def _proxy_count(raw: object) -> int:
     return count
 
 
-def _same_token(given: str | None, expected: str) -> bool:
-    """Constant-time, on bytes: any text sent (non-ASCII included) is just unequal."""
-    if given is None:
-        return False
+def _same_token(sent: bytes | None, expected: str) -> bool:
+    """Constant-time, on bytes: anything sent (non-ASCII, not even UTF-8) is just unequal."""
+    return sent is not None and hmac.compare_digest(sent, expected.encode("utf-8", "surrogatepass"))
+
+
+def _raw(value: str | None, encoding: str) -> bytes | None:
+    """The bytes behind a request value: the query is read as UTF-8, a header as WSGI's
+    latin-1 (so a header carrying a UTF-8 token matches it byte for byte)."""
+    if value is None:
+        return None
     try:
-        sent = given.encode("utf-8", "surrogatepass")
+        return value.encode(encoding, "surrogatepass")
     except UnicodeError:
-        return False
-    return hmac.compare_digest(sent, expected.encode("utf-8", "surrogatepass"))
+        return b""
 
 
 def _guard_callbacks(app: Flask, allow: list, proxies: int) -> None:
@@ -232,7 +237,10 @@ def _guard_callbacks(app: Flask, allow: list, proxies: int) -> None:
             return
         expected = app.config.get("CALLBACK_TOKEN")
         if expected:
-            sent = (request.args.get("token"), request.headers.get(CALLBACK_HEADER))
+            sent = (
+                _raw(request.args.get("token"), "utf-8"),
+                _raw(request.headers.get(CALLBACK_HEADER), "latin-1"),
+            )
             if not any([_same_token(value, expected) for value in sent]):
                 abort(403)
         elif _real_gateway(app):

@@ -129,6 +129,8 @@ def test_a_non_ascii_token_configured_is_matched_as_utf8(make_app, member_phone)
     token = "jéton-secret-ünïcode-42"
     app = make_app(CALLBACK_TOKEN=token)
     assert set(post_all(app, member_phone, query={"token": token}).values()) == {200}
+    as_sent = {"X-Callback-Token": token.encode().decode("latin-1")}  # its UTF-8 bytes
+    assert set(post_all(app, member_phone, headers=as_sent).values()) == {200}
 
 
 def test_callback_allow_limits_the_callers(make_app, member_phone):

@@ -170,6 +170,8 @@ def _answer(
         if state.get("phone") != phone:
             log.warning("ussd session %r changed phone", request.session_id)
             return end(translator(known["lang"], tz).gettext(SORRY))
+        if "read" not in state:  # a session started before an upgrade: begin again
+            return end(translator(known["lang"], tz).gettext(SORRY))
         marked = sessions.mark(request.text)
         if marked in state["answers"]:
             return state["answers"][marked]

@@ -211,6 +211,16 @@ def test_a_long_text_is_answered_without_being_walked(app, client, world, monkey
     assert app.extensions["redis"].get(sessions.key("long")) is None
 
 
+def test_a_session_state_from_before_the_marks_is_not_walked(app, client, world):
+    """State written by the version that kept the text: the session is ended, never walked
+    from a text it cannot check."""
+    old = {"phone": world.member.phone, "text": "1", "answers": {}, "data": {}, "stack": []}
+    sessions.save(app.extensions["redis"], "old", old)
+    form = {"sessionId": "old", "phoneNumber": world.member.phone, "text": f"1*{PIN}"}
+    answer = client.post("/ussd", data=form).get_data(as_text=True)
+    assert answer == "END " + to_gsm7(translator("sw").gettext(conversation.SORRY))
+
+
 def test_thirty_replies_are_still_walked(client, world):
     text_30 = "*".join(["3", "0"] * 15)  # prices, back, 15 times
     answer = client.post(
