@@ -75,6 +75,25 @@ def test_enrolment_code_then_the_pin_typed_twice(session, phone, world, lang):
     assert phone(world.member.phone).walk("1") == "END " + w(pin_screens.NO_CODE)
 
 
+def test_two_sessions_racing_to_set_a_pin_one_wins(session, phone, world, lang):
+    """Two sessions (say, the member and a relative who saw the code) both typed the code
+    and chose a PIN; the first to confirm sets it, the other is refused and changes nothing."""
+    pins.reset_pin(session, world.member)
+    code = enrolment.issue(session, world.member).code
+    session.commit()
+    w = Words(lang)
+    first, second = phone(world.member.phone), phone(world.member.phone)
+    first.walk("1", code, "4826")
+    second.walk("1", code, "1357")
+    assert first.reply("4826").startswith(f"CON {w('PIN saved.')}")
+    assert second.reply("1357") == "END " + w(pin_screens.NOT_SET)
+    member = fresh(session, world.member)
+    assert pins.matches("4826", member.pin_hash, member.id)
+    assert not pins.matches("1357", member.pin_hash, member.id)
+    # and a session that started before the PIN was set is asked for it, not for a new one
+    assert phone(world.member.phone).walk("1").startswith("CON " + w("Enter your PIN:"))
+
+
 def test_a_first_pin_from_change_pin_goes_by_the_code_too(session, phone, world, lang):
     pins.reset_pin(session, world.member)
     code = enrolment.issue(session, world.member).code
