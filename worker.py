@@ -61,6 +61,8 @@ SCHEDULE = (
     # Flags are computed on each purchase; the hourly rescan of the last month catches what
     # one purchase cannot see alone (a site's month, a miner's other sites) and repairs misses.
     Task("flags", SCAN_INTERVAL_SECONDS, evidence_jobs.scan_flags),
+    # Retention: old idempotency answers, settled and inbound SMS, unmatched delivery reports.
+    Task("purge", "SMS_PURGE_INTERVAL", sms_jobs.purge_old),
 )
 
 #: Held while a periodic task works; RQ's scheduler is forked only between tasks.

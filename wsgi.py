@@ -29,7 +29,8 @@ import sms
 import ussd
 from ledger.defaults import TIME_ZONE
 from ledger.evidence import settings as evidence_settings
-from ops import embedded
+from ops import embedded, logs, secret
+from ops.errors import ConfigError
 from sms import settings as sms_settings
 
 log = logging.getLogger("sanduku")
@@ -56,6 +57,10 @@ def load_config(instance: Path) -> dict:
         "AT_SENDER_ID": env.get("AT_SENDER_ID") or None,
         "AT_API_URL": (env.get("AT_API_URL") or f"https://{at_host}/version1").rstrip("/"),
         "CALLBACK_TOKEN": env.get("CALLBACK_TOKEN") or None,
+        "CALLBACK_ALLOW": env.get("CALLBACK_ALLOW") or None,
+        "PROXY_COUNT": env.get("PROXY_COUNT") or "0",
+        "SECRET_KEY": env.get("SECRET_KEY") or None,
+        "LOG_LEVEL": (env.get("LOG_LEVEL") or "INFO").upper(),
         "SANDUKU_TZ": env.get("SANDUKU_TZ") or TIME_ZONE,
         "USSD_CODE": ussd_code(env.get("USSD_CODE")),
         # Coordinator uploads are CSVs of a few hundred members; nothing else is large.
@@ -84,7 +89,7 @@ def ussd_code(raw: str | None) -> str:
     """The USSD code members dial (named in SMS replies): ``USSD_CODE`` or the default."""
     code = (raw or "").strip() or DEFAULT_USSD_CODE
     if not USSD_CODE_PATTERN.fullmatch(code):
-        raise ValueError(f"USSD_CODE must look like {DEFAULT_USSD_CODE}, not {code!r}")
+        raise ConfigError(f"USSD_CODE must look like {DEFAULT_USSD_CODE}, not {code!r}")
     return code
 
 
@@ -95,9 +100,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(instance))
     if test_config:
         app.config.from_mapping(test_config)
+    logs.init_app(app)
+    secret.init_app(app, instance)
     if not app.config["REDIS_URL"]:
         app.config["REDIS_URL"] = embedded.redis_url(instance)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     locales.compile_catalogs()
     init_ledger(app)

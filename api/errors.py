@@ -93,7 +93,9 @@ def _database_error(exc: IntegrityError | DataError) -> Response:
     """A clash the checks before it could not see (two requests creating the same code at
     once) or a value the database refuses: the client's, so 409/422, and nothing is kept."""
     db.session.rollback()
-    log.warning("database refused an API write: %s", exc.orig)
+    # The driver's message may quote the values (a phone number): name the constraint only.
+    constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
+    log.warning("database refused an API write: %s %s", type(exc.orig).__name__, constraint or "")
     if isinstance(exc, IntegrityError):
         return json_response(
             409, {"error": "this clashes with what is recorded", "code": "conflict"}

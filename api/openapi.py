@@ -64,7 +64,7 @@ def _operation(route) -> dict:
         }
         for name, text in route.query
     ]
-    if route.method == "POST":
+    if route.method == "POST" and not route.secret:
         parameters.append(
             {
                 "name": "Idempotency-Key",

@@ -8,7 +8,17 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, Response
 
-from api import auth, evidence, gold, groups, idempotency, members, openapi, schemas
+from api import (
+    auth,
+    enrolment,
+    evidence,
+    gold,
+    groups,
+    idempotency,
+    members,
+    openapi,
+    schemas,
+)
 from api.errors import json_response
 from ledger import authors, db
 from ledger.models import ApiRole
@@ -36,6 +46,9 @@ class Route:
     query: tuple[tuple[str, str], ...] = ()
     #: Other media types the body may come in (the CSV import).
     media: tuple[str, ...] = ("application/json",)
+    #: The answer holds a secret (an enrolment code): never stored for an
+    #: ``Idempotency-Key`` replay, and sent with ``Cache-Control: no-store``.
+    secret: bool = False
 
     @property
     def endpoint(self) -> str:
@@ -147,6 +160,19 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         "POST",
+        "/members/<member_id>/enrolment-code",
+        enrolment.issue_code,
+        OFFICER,
+        "Issue a one-time code for the member to choose a PIN with (voids earlier codes);"
+        " texted to them when the phone is theirs alone. The code is in this answer only:"
+        " Idempotency-Key is not honoured, a retry issues a new code",
+        schemas.ENROLMENT,
+        201,
+        schemas.ENROLMENT_OUT,
+        secret=True,
+    ),
+    Route(
+        "POST",
         "/purchases",
         gold.record_purchase,
         BUYER,
@@ -239,6 +265,10 @@ def _handler(route: Route) -> Callable[..., Response]:
         token = auth.authenticate()
         auth.require_role(token, route.roles)
         authors.record_as(db.session(), authors.Author("token", token.id))
+        if route.secret:
+            status, payload = route.view(token, **path)
+            db.session().commit()
+            return json_response(status, payload, {"Cache-Control": "no-store"})
         if route.method in ("POST", "PATCH"):
             return idempotency.run(token, lambda: route.view(token, **path))
         answer = route.view(token, **path)

@@ -153,6 +153,16 @@ MEETING_OUT = {
 
 SHARE_OUT = obj((), date={**DATE, "description": "default: today"})
 
+#: No field yet: an empty body or ``{}``.
+ENROLMENT = obj(())
+ENROLMENT_OUT = obj(
+    ("member_id", "code", "expires_at", "sms"),
+    member_id={"type": "integer"},
+    code={"type": "string", "pattern": "^[0-9]{6}$", "description": "shown once, never stored"},
+    expires_at={"type": "string", "format": "date-time", "description": "UTC"},
+    sms={"type": "boolean", "description": "also texted (the phone is the member's alone)"},
+)
+
 MEMBER_FIELDS = {
     "phone": PHONE,
     "name": TEXT,

@@ -18,7 +18,7 @@ import traceback
 from pathlib import Path
 
 from bench import broadcast, ledger_scale, receipts, report, ussd_hop
-from bench.defaults import FULL, QUICK
+from bench.defaults import FULL, QUICK, SECRET_KEY
 from bench.services import open_services
 
 BENCHES = {
@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
             "REDIS_URL": services.redis_url,
             "SMS_BACKEND": "console",
             "CALLBACK_TOKEN": None,
+            "SECRET_KEY": SECRET_KEY,
         }
     )
     logging.getLogger().setLevel(logging.WARNING)  # the app's INFO lines are not results

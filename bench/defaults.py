@@ -102,3 +102,5 @@ HTTP_TIMEOUT = 15.0
 #: The PIN every benchmark member has; one hash is computed and shared (scrypt per member
 #: would take minutes for 100,000 members and measures nothing).
 PIN = "2580"
+#: The server secret the benchmark's processes share (they hash and verify the same PINs).
+SECRET_KEY = "sanduku-bench-secret-key-not-for-production"

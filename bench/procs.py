@@ -13,7 +13,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench.defaults import GUNICORN_BACKLOG
+from bench.defaults import GUNICORN_BACKLOG, SECRET_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
 TICK = os.sysconf("SC_CLK_TCK")
@@ -144,6 +144,7 @@ def app_env(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
         "REDIS_URL": redis_url,
         "SMS_BACKEND": "console",
         "CALLBACK_TOKEN": "",
+        "SECRET_KEY": SECRET_KEY,
     }
     env.update(extra)
     return env

@@ -13,7 +13,7 @@ import math
 import time
 
 from bench import seed
-from bench.defaults import PIN
+from bench.defaults import PIN, SECRET_KEY
 from bench.load import WALK, gateway_form
 from bench.services import open_services
 from ledger import db
@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> None:
                 "REDIS_URL": services.redis_url,
                 "SMS_BACKEND": "console",
                 "CALLBACK_TOKEN": None,
+                "SECRET_KEY": SECRET_KEY,
             }
         )
         session = db.session()

@@ -1,14 +1,15 @@
 """Benchmark data, written fast: bulk inserts of members, their accounts and holdings, and a
 generated journal (server-side, ``generate_series`` on PostgreSQL).
 
-Members get valid, distinct DRC numbers and the same PIN hash (see ``defaults.PIN``).
+Members get valid, distinct DRC numbers and the same PIN (see ``defaults.PIN``), each with
+its own hash (a PIN hash is bound to its member).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from bench.defaults import PIN
@@ -71,7 +72,6 @@ def members(
 ) -> list[tuple[int, str]]:
     """``count`` active members (``group_list`` round-robin, 25 to a group when given);
     returns their (id, phone)."""
-    pin_hash = pins.hash_pin(PIN) if with_pin else None
     now = utcnow()
     first_id = (session.scalar(select(Member.id).order_by(Member.id.desc()).limit(1)) or 0) + 1
     rows = []
@@ -88,7 +88,7 @@ def members(
                 "roles": roles,
                 "status": MemberStatus.ACTIVE,
                 "opted_out": False,
-                "pin_hash": pin_hash,
+                "pin_hash": None,
                 "pin_failures": 0,
                 "group_id": group.id if group else None,
                 "cooperative_id": coop.id if coop else (group.cooperative_id if group else None),
@@ -102,6 +102,18 @@ def members(
     found = session.execute(
         select(Member.id, Member.phone).where(Member.id >= first_id).order_by(Member.id)
     ).all()
+    if with_pin:  # a PIN hash is bound to its member: one each, after the ids are known
+        hashes = [
+            {"_id": member_id, "_hash": pins.hash_pin(PIN, member_id)} for member_id, _ in found
+        ]
+        table = Member.__table__
+        for start in range(0, len(hashes), CHUNK):
+            session.execute(
+                update(table)
+                .where(table.c.id == bindparam("_id"))
+                .values(pin_hash=bindparam("_hash")),
+                hashes[start : start + CHUNK],
+            )
     return [(member_id, number) for member_id, number in found]
 
 

@@ -48,9 +48,10 @@ def normalize_url(url: str) -> str:
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout so the web
-    process and workers can share one file."""
+    process and workers can share one file. Parameters are hidden from error messages."""
+    # Statement parameters (phones, names, PIN hashes) never appear in errors or logs.
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 10})
+        engine = create_engine(url, connect_args={"timeout": 10}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
@@ -59,6 +60,7 @@ def make_engine(url: str) -> Engine:
     return create_engine(
         normalize_url(url),
         pool_pre_ping=True,
+        hide_parameters=True,
         pool_size=5,
         max_overflow=10,
         connect_args={"connect_timeout": 5},

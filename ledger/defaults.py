@@ -53,3 +53,11 @@ DEFAULT_LANGUAGE = "sw"
 
 #: Region used to read phone numbers written without a country code.
 DEFAULT_PHONE_REGION = "CD"
+
+#: Digits of a one-time enrolment code: a million codes, and the PIN lockout (three wrong
+#: tries) leaves a guesser a chance in 333,000 per half hour.
+ENROLMENT_CODE_DIGITS = 6
+
+#: How long an enrolment code stays valid: the officer hands it over at or after a meeting,
+#: and the member dials the same day or the next.
+ENROLMENT_CODE_HOURS = 24

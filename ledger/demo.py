@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger import gold, members, vsla
+from ledger import enrolment, gold, members, pins, vsla
 from ledger.codes import by_code
 from ledger.meetings import MeetingRecord as R
 from ledger.meetings import record_meeting
-from ledger.models import Cooperative, Group, SiteStatus
+from ledger.models import Cooperative, Group, Member, SiteStatus
 
 #: Shown by ``sanduku demo`` so people know whom to dial as.
 PEOPLE = [
@@ -25,6 +26,17 @@ PEOPLE = [
     ("+243810000006", "Dieudonne Ukumu", "M", "fr", "coordinator"),
 ]
 FC = 100
+#: The demo's enrolment codes, one per person, fixed so the README's examples work as
+#: written. Everywhere else a code is drawn at random (``ledger.enrolment``).
+CODES = {
+    "Furaha Kahindo": "100001",
+    "Baraka Kahindo": "100002",
+    "Mapendo Ngabo": "100003",
+    "Jean-Pierre Lokwa": "100004",
+    "Esther Bahati": "100005",
+    "Neema Tsongo": "100006",
+    "Dieudonne Ukumu": "100007",
+}
 
 
 def seed(session: Session, today: dt.date | None = None) -> bool:
@@ -105,6 +117,17 @@ def seed(session: Session, today: dt.date | None = None) -> bool:
             buyer=buyer,
         )
     return True
+
+
+def issue_codes(session: Session) -> list[tuple[Member, enrolment.Issued]]:
+    """A fresh enrolment code for every demo person without a PIN (the earlier one is
+    voided), so the demo can be tried at once, whenever it is started."""
+    issued = []
+    for phone, name, *_rest in PEOPLE:
+        member = session.scalar(select(Member).where(Member.phone == phone, Member.name == name))
+        if member is not None and not pins.has_pin(member):
+            issued.append((member, enrolment.issue(session, member, code=CODES[name])))
+    return issued
 
 
 def demo_group(session: Session) -> Group | None:

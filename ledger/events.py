@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 PURCHASE_RECORDED = "purchase_recorded"
 PRICE_POSTED = "price_posted"
+#: An enrolment code for a member alone on their phone: the SMS layer texts it to them.
+ENROLMENT_CODE_ISSUED = "enrolment_code_issued"
 
 Handler = Callable[[Session, object], None]
 _handlers: dict[str, list[Handler]] = defaultdict(list)

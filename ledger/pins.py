@@ -1,10 +1,18 @@
 """Members' 4-digit PINs: set, verify with a lockout, reset.
 
-Ten thousand PINs are too few for any hash cost to protect a stolen table, so the KDF is
-kept cheap (a screen must answer in tens of milliseconds) and the real protection is the
-lockout: ``MAX_FAILURES`` wrong tries lock the PIN for ``LOCK_MINUTES``, stored on the member
-so it survives new sessions. Hashes are ``scrypt$n$r$p$salt$hash`` (hex), so the cost can be
-raised later without invalidating stored PINs.
+Ten thousand PINs are too few for any hash cost to protect a stolen table: a slow KDF only
+slows the screen. What protects them is a **server secret**: a PIN is stored as
+``hmac-sha256$salt$digest``, the HMAC-SHA256 (keyed with a key derived from ``SECRET_KEY``)
+of a per-PIN salt, the member's id and the PIN, so a copy of the database alone reveals
+nothing, and a hash copied onto another member does not verify. The key is handed to this
+module by ``configure`` (``create_app`` does it), never read here. Older ``scrypt$...``
+hashes still verify and are replaced by the keyed hash at the next correct entry.
+
+On line, the lockout protects the PIN: ``MAX_FAILURES`` wrong tries lock it for
+``LOCK_MINUTES``, stored on the member so it survives new sessions. Check-and-count runs with
+the member's row locked (``SELECT ... FOR UPDATE``; SQLite's writers are serialised by
+``BEGIN IMMEDIATE``), so parallel guesses from many sessions test at most ``MAX_FAILURES``
+PINs before the lock. Wrong enrolment codes (``ledger.enrolment``) count toward the same lock.
 """
 
 from __future__ import annotations
@@ -25,11 +33,35 @@ from ledger.models import Member, utcnow
 MAX_FAILURES = 3
 #: How long a lock lasts; an officer or coordinator can lift it sooner.
 LOCK_MINUTES = 30
-#: scrypt cost: 4 MiB and about 10 ms here; see the module docstring for why it is modest.
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**12, 8, 1
 #: Random salt per PIN, in bytes.
 SALT_BYTES = 16
 PIN_LENGTH = 4
+#: Shortest key ``configure`` accepts: 128 bits.
+MIN_KEY_BYTES = 16
+
+SCHEME = "hmac-sha256"
+
+_key: bytes | None = None
+
+
+def configure(key: bytes) -> None:
+    """Give the books the key of their keyed hashes (PINs, enrolment codes)."""
+    global _key
+    if not isinstance(key, bytes) or len(key) < MIN_KEY_BYTES:
+        raise ValueError(f"the PIN key must be at least {MIN_KEY_BYTES} bytes")
+    _key = key
+
+
+def keyed_digest(purpose: str, *parts: str | bytes) -> bytes:
+    """HMAC-SHA256 with the configured key over ``purpose`` and length-prefixed ``parts``
+    (so no two different part lists give the same message)."""
+    if _key is None:
+        raise RuntimeError("ledger.pins is not configured: call ledger.pins.configure(key)")
+    mac = hmac.new(_key, purpose.encode(), hashlib.sha256)
+    for part in parts:
+        raw = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        mac.update(len(raw).to_bytes(4, "big") + raw)
+    return mac.digest()
 
 
 def check_format(pin: object) -> str:
@@ -47,26 +79,34 @@ def check_new(pin: object) -> str:
     return pin
 
 
-def hash_pin(pin: str) -> str:
+def _digest(pin: str, member_id: int, salt: bytes) -> bytes:
+    return keyed_digest("pin", salt, str(member_id), pin)
+
+
+def hash_pin(pin: str, member_id: int) -> str:
     salt = secrets.token_bytes(SALT_BYTES)
-    digest = _scrypt(pin, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
+    return f"{SCHEME}${salt.hex()}${_digest(pin, member_id, salt).hex()}"
 
 
 def _scrypt(pin: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     return hashlib.scrypt(pin.encode(), salt=salt, n=n, r=r, p=p, maxmem=64 * 1024 * 1024, dklen=32)
 
 
-def matches(pin: str, stored: str) -> bool:
+def matches(pin: str, stored: str, member_id: int) -> bool:
     """Whether ``pin`` is the one behind ``stored`` (no lockout here: see ``verify_pin``)."""
     try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-        if scheme != "scrypt":
+        scheme, rest = stored.split("$", 1)
+        if scheme == SCHEME:
+            salt, digest = rest.split("$")
+            computed = _digest(pin, member_id, bytes.fromhex(salt))
+        elif scheme == "scrypt":  # stored before the keyed hash
+            n, r, p, salt, digest = rest.split("$")
+            computed = _scrypt(pin, bytes.fromhex(salt), int(n), int(r), int(p))
+        else:
             return False
-        computed = _scrypt(pin, bytes.fromhex(salt), int(n), int(r), int(p))
+        return hmac.compare_digest(computed, bytes.fromhex(digest))
     except ValueError:
         return False
-    return hmac.compare_digest(computed, bytes.fromhex(digest))
 
 
 def has_pin(member: Member) -> bool:
@@ -81,45 +121,54 @@ def locked_until(member: Member, now: dt.datetime | None = None) -> dt.datetime 
     return None
 
 
-def set_pin(session: Session, member: Member, pin: str) -> None:
-    member.pin_hash = hash_pin(check_new(pin))
-    member.pin_failures = 0
-    member.pin_locked_until = None
-    session.flush()
+def lock_row(session: Session, member: Member) -> None:
+    """Reload the member's PIN fields with the row locked until the transaction ends."""
+    session.refresh(member, ["pin_hash", "pin_failures", "pin_locked_until"], with_for_update=True)
 
 
-def verify_pin(session: Session, member: Member, pin: str, now: dt.datetime | None = None) -> bool:
-    """True when ``pin`` is the member's PIN. A wrong PIN counts a failure (atomically, so
-    parallel sessions cannot share out extra tries) and the last allowed failure locks.
-    Raises ``LedgerError("pin_locked", until=...)`` while locked and ``no_pin`` without one."""
-    now = now or utcnow()
+def check_not_locked(session: Session, member: Member, now: dt.datetime) -> None:
+    """Raise ``pin_locked`` while locked; a lock that has run out starts a fresh count.
+    The row must be locked (``lock_row``)."""
     until = locked_until(member, now)
     if until is not None:
         raise LedgerError("pin_locked", "the PIN is locked", "pin", until=until)
-    if not has_pin(member):
-        raise LedgerError("no_pin", "no PIN has been set", "pin")
-    if isinstance(pin, str) and len(pin) == PIN_LENGTH and matches(pin, member.pin_hash or ""):
-        if member.pin_failures or member.pin_locked_until:
-            member.pin_failures = 0
-            member.pin_locked_until = None
-            session.flush()
-        return True
-    if member.pin_locked_until is not None:  # an old lock has run out: a fresh count
-        session.execute(
-            update(Member)
-            .where(Member.id == member.id)
-            .values(pin_failures=0, pin_locked_until=None)
-        )
-    session.execute(
-        update(Member).where(Member.id == member.id).values(pin_failures=Member.pin_failures + 1)
-    )
-    session.refresh(member, ["pin_failures", "pin_locked_until"])
+    if member.pin_locked_until is not None:
+        member.pin_failures = 0
+        member.pin_locked_until = None
+
+
+def count_failure(session: Session, member: Member, now: dt.datetime) -> None:
+    """One more wrong PIN or code; the last allowed one locks (and raises ``pin_locked``).
+    The row must be locked (``lock_row``)."""
+    member.pin_failures = (member.pin_failures or 0) + 1
     if member.pin_failures >= MAX_FAILURES:
         member.pin_locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
         member.pin_failures = 0
         session.flush()
-        raise LedgerError("pin_locked", "too many wrong PINs", "pin", until=member.pin_locked_until)
+        raise LedgerError(
+            "pin_locked", "too many wrong tries", "pin", until=member.pin_locked_until
+        )
     session.flush()
+
+
+def verify_pin(session: Session, member: Member, pin: str, now: dt.datetime | None = None) -> bool:
+    """True when ``pin`` is the member's PIN. A wrong PIN counts a failure and the last
+    allowed failure locks; the row is locked throughout, so parallel sessions share the
+    same three tries. Raises ``LedgerError("pin_locked", until=...)`` while locked and
+    ``no_pin`` without one. The caller commits, whatever the outcome."""
+    now = now or utcnow()
+    lock_row(session, member)
+    check_not_locked(session, member, now)
+    if not has_pin(member):
+        raise LedgerError("no_pin", "no PIN has been set", "pin")
+    if isinstance(pin, str) and len(pin) == PIN_LENGTH and matches(pin, member.pin_hash, member.id):
+        member.pin_failures = 0
+        member.pin_locked_until = None
+        if not member.pin_hash.startswith(SCHEME + "$"):
+            member.pin_hash = hash_pin(pin, member.id)  # the old scrypt hash, upgraded
+        session.flush()
+        return True
+    count_failure(session, member, now)
     return False
 
 
@@ -127,8 +176,32 @@ def tries_left(member: Member) -> int:
     return max(0, MAX_FAILURES - (member.pin_failures or 0))
 
 
+def set_pin(session: Session, member: Member, pin: str) -> None:
+    """Set the PIN outright (the books' own use: tests, seeding). Members go through
+    ``ledger.enrolment.choose_pin`` or ``change_pin``, which refuse a race."""
+    member.pin_hash = hash_pin(check_new(pin), member.id)
+    member.pin_failures = 0
+    member.pin_locked_until = None
+    session.flush()
+
+
+def change_pin(session: Session, member: Member, pin: str) -> None:
+    """A member who gave their PIN in this session chooses another. Refused
+    (``pin_changed``) if the PIN was cleared meanwhile (an officer's unlock wins)."""
+    new_hash = hash_pin(check_new(pin), member.id)
+    changed = session.execute(
+        update(Member)
+        .where(Member.id == member.id, Member.pin_hash.is_not(None))
+        .values(pin_hash=new_hash, pin_failures=0, pin_locked_until=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        raise LedgerError("pin_changed", "the PIN was cleared meanwhile", "pin")
+    session.refresh(member, ["pin_hash", "pin_failures", "pin_locked_until"])
+
+
 def reset_pin(session: Session, member: Member) -> None:
-    """Lift a lock and forget the PIN: the member chooses a new one on their next dial
+    """Lift a lock and forget the PIN: the member chooses a new one with an enrolment code
     (a locked-out member has usually forgotten it)."""
     member.pin_hash = None
     member.pin_failures = 0

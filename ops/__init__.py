@@ -1,11 +1,13 @@
-"""Running the service: ``GET /healthz`` and ``sanduku demo`` (seed, then the web server and a
+"""Running the service: the callbacks' guard, the server secret, logging, ``GET /healthz``
+and ``sanduku demo`` (seed, then the web server and a
 worker together). Not a channel: it may use every package."""
 
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from ops import cli, views
+    from ops import callbacks, cli, views
 
     app.register_blueprint(views.bp)
     cli.init_app(app)
+    callbacks.init_app(app)

@@ -35,6 +35,7 @@ def demo(host: str, port: int) -> None:
     schema.upgrade(ledger.db.engine())
     session = ledger.db.session()
     seeded = demo_data.seed(session)
+    codes = {member.name: issued.code for member, issued in demo_data.issue_codes(session)}
     _, token = create_token(session, "demo coordinator", ApiRole.COORDINATOR)
     session.commit()
     env = {
@@ -42,16 +43,21 @@ def demo(host: str, port: int) -> None:
         "DATABASE_URL": app.config["DATABASE_URL"],
         "REDIS_URL": app.config["REDIS_URL"],
         "SMS_BACKEND": app.config["SMS_BACKEND"],
+        "SECRET_KEY": app.config["SECRET_KEY"],
     }
+    if app.config["SMS_BACKEND"] == "console":
+        env.setdefault("LOG_LEVEL", "DEBUG")  # a developer's machine: the worker shows the SMS
     worker = subprocess.Popen([sys.executable, str(WORKER)], env=env)
     people = "\n".join(
-        f"  {phone}  {name} ({roles})" for phone, name, _, _, roles in demo_data.PEOPLE
+        f"  {phone}  {name} ({roles})"
+        + (f"  enrolment code {codes[name]}" if name in codes else "")
+        for phone, name, _, _, roles in demo_data.PEOPLE
     )
     click.echo(f"""
 sanduku demo {"seeded" if seeded else "(data already there)"}: {app.config["DATABASE_URL"]}
 Redis: {app.config["REDIS_URL"]}   SMS: {app.config["SMS_BACKEND"]} (printed by the worker)
 
-Demo people (first use of a PIN sets it):
+Demo people (a person without a PIN types their enrolment code, then chooses a PIN):
 {people}
 
 Try the phone in another terminal:

@@ -56,3 +56,29 @@ SMS_QUEUE = "sms"
 
 #: Keep finished job results only briefly: the database holds the outcome.
 SMS_RESULT_TTL = 600
+
+#: Replies to inbound SMS per phone and hour at most: a member asks a few times; a loop
+#: with an auto-responder, or a forged flood, then costs us nothing beyond the limit.
+SMS_REPLIES_PER_HOUR = 5
+
+#: A delivery report that matches no message is tried again after these delays (it may
+#: have overtaken the commit of its send), then kept only as a trace until purged.
+SMS_REPORT_RETRY = (10.0, 60.0)
+
+#: How often the retention purge runs: daily would do; hourly keeps each purge small.
+SMS_PURGE_INTERVAL = 3600.0
+
+#: Days an idempotency answer is kept: the API replays it for 7 days, then refuses it.
+SMS_KEEP_IDEMPOTENCY_DAYS = 7
+
+#: Days a settled SMS (sent, delivered, failed, rejected) and an inbound SMS are kept: long
+#: enough to answer a member's or a coordinator's question about last season's messages,
+#: not years of phone numbers and texts. Receipts keep their status (receipt indicators)
+#: without the phone number and the text.
+SMS_KEEP_MESSAGES_DAYS = 180
+SMS_KEEP_INBOUND_DAYS = 180
+
+#: Days an unmatched delivery report is kept as a trace, and how many at most: a week is
+#: enough to look into a gateway that reports ids we never had; a flood cannot grow the table.
+SMS_KEEP_UNMATCHED_DAYS = 7
+SMS_UNMATCHED_MAX = 100_000

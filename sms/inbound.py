@@ -5,20 +5,25 @@ STOP and START change every member on the sending phone (a household phone is on
 subscriber); PRICE answers with the cooperative's latest price; BALANCE says balances are
 only on USSD with a PIN (phones are shared: never a balance by SMS); anything else gets a
 short help. Replies are in the language of the first member on the phone.
+
+Only a member's phone gets an answer: other senders are recorded and ignored, and a phone
+gets at most ``SMS_REPLIES_PER_HOUR`` replies an hour, so a loop with an auto-responder or a
+forged flood costs nothing. No log line holds the phone number or the text.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ledger import gold
 from ledger.errors import LedgerError
 from ledger.members import members_on_phone, parse_phone
-from ledger.models import InboundMessage, Member, MemberStatus, MessageKind, utcnow
+from ledger.models import InboundMessage, Member, MemberStatus, Message, MessageKind, utcnow
 from locales import translator
 from sms import outbox, templates
 from sms.gateways import Inbound
@@ -92,19 +97,29 @@ def process(session: Session, inbound_id: int, settings: Settings) -> str | None
     try:
         phone = parse_phone(sms.phone)
     except LedgerError:
-        log.warning("inbound %s from %r: not a phone we can answer", sms.gateway_id, sms.phone)
+        phone = None
+    members = (
+        [m for m in members_on_phone(session, phone) if m.status == MemberStatus.ACTIVE]
+        if phone
+        else []
+    )
+    if not members:
         session.commit()
+        log.info("inbound %r: %s from no member's phone, not answered", sms.gateway_id, action)
         return str(action)
-    members = [m for m in members_on_phone(session, phone) if m.status == MemberStatus.ACTIVE]
     if action in (Action.STOP, Action.START):
         for member in members:
             member.opted_out = action == Action.STOP
-    first = members[0] if members else None
-    language = translator(first.language if first else None).language
+    if _replies_last_hour(session, phone, now) >= settings.replies_per_hour:
+        session.commit()
+        log.info("inbound %r: %s, not answered (reply limit reached)", sms.gateway_id, action)
+        return str(action)
+    first = members[0]
+    language = translator(first.language).language
     reply = outbox.add(
         session,
         phone=phone,
-        member_id=first.id if first else None,
+        member_id=first.id,
         kind=MessageKind.REPLY,
         language=language,
         body=_reply_text(session, action, members, language, settings),
@@ -112,5 +127,18 @@ def process(session: Session, inbound_id: int, settings: Settings) -> str | None
     )
     sms.reply_id = reply.id
     session.commit()
-    log.info("inbound %s from %s: %s", sms.gateway_id, sms.phone, action)
+    log.info("inbound %r: %s", sms.gateway_id, action)
+    log.debug("inbound %r from %s", sms.gateway_id, phone)
     return str(action)
+
+
+def _replies_last_hour(session: Session, phone: str, now: dt.datetime) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(Message)
+        .where(
+            Message.phone == phone,
+            Message.kind == MessageKind.REPLY,
+            Message.created_at > now - dt.timedelta(hours=1),
+        )
+    )

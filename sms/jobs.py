@@ -10,18 +10,11 @@ import functools
 import logging
 from collections.abc import Sequence
 
-from rq import Retry
-
 from ledger import db
-from sms import inbound, queue, relay, reminders, reports, sender, settings
+from sms import inbound, queue, relay, reminders, reports, retention, sender, settings
 from sms.gateways import Gateway, make_gateway
 
 log = logging.getLogger(__name__)
-
-
-class UnknownReport(LookupError):
-    """A delivery report for no message we know (yet): retried, then left in the failed
-    registry as a trace."""
 
 
 @functools.cache
@@ -65,22 +58,22 @@ def write_reminders() -> int:
     return reminders.write_due(db.session(), settings.current())
 
 
-#: A report may overtake the commit of its send; look again a little later.
-REPORT_RETRY = Retry(max=2, interval=[10, 60])
+def purge_old() -> dict:
+    """The periodic retention purge. The worker removes the session after."""
+    return retention.purge(db.session(), settings.current())
 
 
 def apply_delivery_report(fields: dict) -> str:
+    """Reports queued by an earlier version (the webhook now applies them itself): applied,
+    or kept in ``unmatched_reports``; never raised into RQ's failed registry."""
     report = gateway().parse_status(fields)
     if report is None:
-        log.warning("unreadable delivery report: %r", fields)
+        log.warning("unreadable delivery report (fields: %s)", ",".join(sorted(fields))[:200])
         return "unreadable"
     try:
-        outcome = reports.apply(db.session(), report)
+        return reports.receive(db.session(), report, settings.current())
     finally:
         db.session.remove()
-    if outcome == "unknown":
-        raise UnknownReport(f"no message with gateway id {report.gateway_id}")
-    return outcome
 
 
 def process_inbound(ids: list[int]) -> dict:

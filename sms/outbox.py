@@ -14,6 +14,7 @@ from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from ledger import events
+from ledger.enrolment import Issued
 from ledger.models import (
     Member,
     MemberStatus,
@@ -154,6 +155,24 @@ def on_price(session: Session, post: PricePost) -> None:
     log.info("price %s: %d SMS in %d languages", post.id, len(rows), len(templates_by_language))
 
 
+def on_enrolment_code(session: Session, issued: Issued) -> None:
+    """The member's enrolment code, in their language (``ledger.enrolment`` announces only
+    codes for a phone that is the member's alone). The body is forgotten once it has left
+    (``sender.forget_codes``); an SMS not sent before the code runs out is never sent."""
+    member = issued.member
+    t = translator(member.language, settings.current().tz)
+    add(
+        session,
+        phone=member.phone,
+        member_id=member.id,
+        kind=MessageKind.ENROLMENT,
+        language=t.language,
+        body=templates.enrolment(t, code=issued.code, expires_at=issued.expires_at),
+        cause=f"enrolment:{issued.code_id}",
+        expires_at=issued.expires_at,
+    )
+
+
 def _after_commit(session: Session) -> None:
     if session.info.pop(_DIRTY, False):
         queue.kick()
@@ -167,6 +186,7 @@ def subscribe() -> None:
     """Idempotent: the books' events and the session hooks."""
     events.subscribe(events.PURCHASE_RECORDED, on_purchase)
     events.subscribe(events.PRICE_POSTED, on_price)
+    events.subscribe(events.ENROLMENT_CODE_ISSUED, on_enrolment_code)
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_rollback", _after_rollback)

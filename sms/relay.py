@@ -5,9 +5,11 @@ Every few seconds (and whenever a commit kicks it) the relay:
 2. marks ``sending`` rows whose claim ran out ``unknown`` (their worker died mid-call);
 3. puts ``unknown`` rows whose grace period ran out back to ``pending`` (resent, see
    ``sms.defaults.SMS_UNKNOWN_GRACE``), unless a delivery report settled them meanwhile;
+   a row already resent once is failed instead ("no delivery report after a resend");
 4. enqueues ``pending`` rows that are due, and ``queued`` rows whose job was lost
    (lease run out), then marks them ``queued``;
-5. enqueues inbound SMS not processed yet.
+5. enqueues inbound SMS not processed yet;
+6. tries the unmatched delivery reports that are due again (``sms.reports``).
 Rows sharing a text (a broadcast in one language) go into jobs of one batch each; personal
 rows go many to a job. Enqueueing twice is harmless: sending starts with an atomic claim.
 """
@@ -22,6 +24,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from ledger.models import InboundMessage, Message, MessageStatus, utcnow
+from sms import reports
 from sms.sender import id_in
 from sms.settings import Settings
 
@@ -43,16 +46,28 @@ def _update(session: Session, *where, **values) -> int:
     return result.rowcount
 
 
+def _failed(session: Session, *where, reason: str) -> int:
+    """Fail the rows ``where`` (forgetting the code of an enrolment SMS among them)."""
+    ids = session.scalars(
+        update(Message)
+        .where(*where)
+        .values(status=S.FAILED, failure_reason=reason, lease_until=None, updated_at=utcnow())
+        .returning(Message.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    if ids:
+        reports.forget_codes(session, id_in(session, ids))
+    return len(ids)
+
+
 def settle_leases(session: Session, settings: Settings) -> dict:
     """Steps 1-3. Commits."""
     now = utcnow()
-    expired = _update(
+    expired = _failed(
         session,
         Message.status.in_([S.PENDING, S.QUEUED, S.UNKNOWN]),
         Message.expires_at <= now,
-        status=S.FAILED,
-        failure_reason="expired",
-        lease_until=None,
+        reason="expired",
     )
     dead = _update(
         session,
@@ -62,19 +77,34 @@ def settle_leases(session: Session, settings: Settings) -> dict:
         failure_reason="no answer (worker stopped)",
         lease_until=now + dt.timedelta(seconds=settings.unknown_grace),
     )
+    gave_up = _failed(
+        session,
+        Message.status == S.UNKNOWN,
+        Message.lease_until <= now,
+        Message.resent.is_(True),
+        reason="no delivery report after a resend",
+    )
     resend = _update(
         session,
         Message.status == S.UNKNOWN,
         Message.lease_until <= now,
+        Message.resent.is_(False),
         status=S.PENDING,
         failure_reason="resent: no delivery report",
         lease_until=None,
         next_attempt_at=None,
+        resent=True,
     )
     session.commit()
-    if expired or dead or resend:
-        log.info("relay: %d expired, %d unknown (dead claims), %d resent", expired, dead, resend)
-    return {"expired": expired, "unknown": dead, "resent": resend}
+    if expired or dead or resend or gave_up:
+        log.info(
+            "relay: %d expired, %d unknown (dead claims), %d resent, %d failed after a resend",
+            expired,
+            dead,
+            resend,
+            gave_up,
+        )
+    return {"expired": expired, "unknown": dead, "resent": resend, "gave_up": gave_up}
 
 
 def _jobs(rows: Sequence, settings: Settings) -> list[list[int]]:
@@ -142,4 +172,5 @@ def scan(session: Session, settings: Settings, enqueue: Enqueue) -> dict:
     summary = settle_leases(session, settings)
     summary["enqueued"] = enqueue_due(session, settings, enqueue)
     summary["inbound"] = enqueue_inbound(session, enqueue)
+    summary["reports"] = reports.retry_unmatched(session, settings)
     return summary

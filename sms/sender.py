@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from ledger.models import Message, MessageStatus, utcnow
+from sms import reports
 from sms.gateways import Gateway, Outcome, SendResult
 from sms.settings import Settings
 
@@ -122,6 +123,8 @@ def record(
         _mark_sent(session, accepted, now)
     if changes:
         session.execute(update(Message), changes)
+    # An enrolment SMS that has left (or failed for good) keeps no code in its body.
+    reports.forget_codes(session, id_in(session, [message_id for message_id, _, _ in claimed]))
     session.commit()
     return tally
 

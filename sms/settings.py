@@ -41,6 +41,14 @@ class Settings:
     job_timeout: int = defaults.SMS_JOB_TIMEOUT
     queue: str = defaults.SMS_QUEUE
     result_ttl: int = defaults.SMS_RESULT_TTL
+    replies_per_hour: int = defaults.SMS_REPLIES_PER_HOUR
+    report_retry: tuple[float, ...] = field(default=defaults.SMS_REPORT_RETRY)
+    purge_interval: float = defaults.SMS_PURGE_INTERVAL
+    keep_idempotency_days: int = defaults.SMS_KEEP_IDEMPOTENCY_DAYS
+    keep_messages_days: int = defaults.SMS_KEEP_MESSAGES_DAYS
+    keep_inbound_days: int = defaults.SMS_KEEP_INBOUND_DAYS
+    keep_unmatched_days: int = defaults.SMS_KEEP_UNMATCHED_DAYS
+    unmatched_max: int = defaults.SMS_UNMATCHED_MAX
 
     @classmethod
     def from_config(cls, config: dict) -> Settings:
@@ -67,6 +75,14 @@ class Settings:
             job_timeout=int(config["SMS_JOB_TIMEOUT"]),
             queue=str(config["SMS_QUEUE"]),
             result_ttl=int(config["SMS_RESULT_TTL"]),
+            replies_per_hour=int(config["SMS_REPLIES_PER_HOUR"]),
+            report_retry=tuple(float(s) for s in config["SMS_REPORT_RETRY"]),
+            purge_interval=float(config["SMS_PURGE_INTERVAL"]),
+            keep_idempotency_days=int(config["SMS_KEEP_IDEMPOTENCY_DAYS"]),
+            keep_messages_days=int(config["SMS_KEEP_MESSAGES_DAYS"]),
+            keep_inbound_days=int(config["SMS_KEEP_INBOUND_DAYS"]),
+            keep_unmatched_days=int(config["SMS_KEEP_UNMATCHED_DAYS"]),
+            unmatched_max=int(config["SMS_UNMATCHED_MAX"]),
         )
 
 

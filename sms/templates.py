@@ -53,6 +53,15 @@ BALANCE_ON_USSD = _(
 # (the ones listed for PRICE, STOP and START).
 HELP = _("Send PRICE for the gold price, STOP to stop price SMS, START to get them again.")
 
+# TRANSLATORS: SMS with a member's one-time enrolment code ({code}, 6 digits), valid until
+# {date} {time}. Sent only when the phone is the member's alone. One SMS: 160 characters.
+ENROLMENT_CODE = _(
+    "Sanduku code: {code}, valid until {date} {time}. Dial the USSD code, type it, then "
+    "choose your PIN. Never give it to anyone."
+)
+#: What an enrolment SMS's body becomes once it has left: the code is not kept.
+ENROLMENT_SENT = "(enrolment code, not kept)"
+
 
 def fit(t: Translator, msgid: str, elastic: tuple[str, ...] = (), **values: object) -> str:
     """``msgid`` in ``t``'s language, with ``values``, as GSM-7 in one segment if it can be
@@ -134,6 +143,10 @@ def reminder(
 def balance_on_ussd(t: Translator, code: str) -> str:
     """The reply to BALANCE, naming the USSD code members dial (``USSD_CODE``)."""
     return fit(t, BALANCE_ON_USSD, code=code)
+
+
+def enrolment(t: Translator, *, code: str, expires_at: dt.datetime) -> str:
+    return fit(t, ENROLMENT_CODE, code=code, date=t.date(expires_at), time=t.time(expires_at))
 
 
 def plain(t: Translator, msgid: str) -> str:

@@ -47,6 +47,7 @@ def app(database_url, redis_url, tmp_path):
             "REDIS_URL": redis_url,
             "SMS_BACKEND": "console",
             "CALLBACK_TOKEN": None,
+            "SECRET_KEY": services.SECRET_KEY,
         }
     )
     services.clean_tables(db.engine())

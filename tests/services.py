@@ -17,6 +17,10 @@ from ledger.db import Base, make_engine
 
 PG_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 REDIS_SERVER = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+#: The server secret every process of a test run shares (PIN hashes, replay keys).
+SECRET_KEY = "sanduku-test-secret-key-not-for-production"
+#: The callback token of tests that run with a real (fake) gateway.
+CALLBACK_TOKEN = "sanduku-test-callback-token"
 
 
 def _answers(host: str, port: int) -> bool:

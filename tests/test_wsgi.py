@@ -16,6 +16,10 @@ def test_config_follows_the_contract(monkeypatch, database_url, redis_url):
     monkeypatch.setenv("CALLBACK_TOKEN", "s3cret")
     monkeypatch.setenv("SANDUKU_TZ", "Africa/Kinshasa")
     monkeypatch.delenv("USSD_CODE", raising=False)
+    monkeypatch.setenv("SECRET_KEY", "a-secret-key-of-enough-length")
+    monkeypatch.setenv("CALLBACK_ALLOW", "10.0.0.0/8,192.0.2.0/24")
+    monkeypatch.setenv("PROXY_COUNT", "1")
+    monkeypatch.setenv("LOG_LEVEL", "warning")
     app = create_app()
     assert app.config["SMS_BACKEND"] == "africastalking"
     assert app.config["AT_API_URL"] == "https://api.sandbox.africastalking.com/version1"
@@ -24,6 +28,9 @@ def test_config_follows_the_contract(monkeypatch, database_url, redis_url):
     assert app.config["USSD_CODE"] == "*384*1#"  # optional: the default of `sanduku dial`
     monkeypatch.setenv("USSD_CODE", " *123*45# ")
     assert create_app().config["USSD_CODE"] == "*123*45#"
+    assert app.config["SECRET_KEY"] == "a-secret-key-of-enough-length"
+    assert app.config["CALLBACK_ALLOW"] == "10.0.0.0/8,192.0.2.0/24"
+    assert app.config["PROXY_COUNT"] == "1" and app.config["LOG_LEVEL"] == "WARNING"
     monkeypatch.delenv("AT_API_KEY")
     assert create_app().config["SMS_BACKEND"] == "console"
 

@@ -26,6 +26,10 @@ class Context:
         self.now = now or utcnow()
         self.error: str | None = None
         self._member: Member | None = None
+        #: Where the reply being handled sits in the session's text (0 = the first reply),
+        #: and the reply just before it, as the gateway sent them in this request.
+        self.at: int = 0
+        self.previous_reply: str | None = None
 
     # -- who is calling -------------------------------------------------------------------
 

@@ -7,6 +7,10 @@ a first request that already holds replies is walked the same way, but never int
 it also remembers its recent answers, so a retried request gets the same answer and writes
 nothing twice. Before a step that writes to the books, the request is marked pending: if
 the answer is lost after the write, the retry is told to check instead of writing again.
+
+The text holds PINs and enrolment codes, so the state keeps only keyed marks of it
+(``sessions.mark``), never the text itself, and no log line shows it. A text of more than
+``MAX_REPLIES`` replies or ``MAX_TEXT_CHARS`` characters is answered without being walked.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import redis
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ledger import authors, pins
+from ledger import authors
 from ledger.errors import LedgerError
 from ledger.members import members_on_phone, parse_phone
 from ledger.models import MemberStatus, utcnow
@@ -32,6 +36,7 @@ from ussd.defaults import (
     KEY_BACK,
     KEY_HOME,
     KEY_NEXT,
+    MAX_REPLIES,
     MAX_SCREEN_CHARS,
     MAX_SESSION_ID_CHARS,
     MAX_TEXT_CHARS,
@@ -40,7 +45,7 @@ from ussd.defaults import (
 from ussd.errors import explain
 from ussd.screens import SCREENS
 from ussd.screens.base import Back, End, Go, Home, Replace, Result, Stay
-from ussd.screens.pin import locked_text
+from ussd.screens.pin import pin_entry
 
 log = logging.getLogger("sanduku.ussd")
 
@@ -52,6 +57,8 @@ NOT_REGISTERED = _(
 SORRY = _("Sorry, something went wrong. Please dial again.")
 UNAVAILABLE = _("Sanduku is not available just now. Please try again later.")
 MAYBE_SAVED = _("Your last step may already be saved. Check it before doing it again.")
+# TRANSLATORS: the answer to a session with too many replies (more than 30).
+TOO_LONG = _("This session is too long. Please dial again.")
 # TRANSLATORS: shown above a list when 98 is typed on its last page.
 NO_MORE = _("No more.")
 NAVIGATION = (KEY_BACK, KEY_HOME, KEY_NEXT)
@@ -82,9 +89,9 @@ def fit(message: str | None, body: str) -> str:
         message = to_gsm7(message).strip()
         if len(message) + 1 + len(body) <= MAX_SCREEN_CHARS:
             return f"{message}\n{body}"
-        log.warning("ussd message dropped, screen too long: %r", body[:40])
+        log.warning("ussd message dropped, screen too long (%d chars)", len(message) + len(body))
     if len(body) > MAX_SCREEN_CHARS:
-        log.error("ussd screen too long (%d chars): %r", len(body), body[:40])
+        log.error("ussd screen too long (%d chars), cut", len(body))
         body = body[:MAX_SCREEN_CHARS]
     return body
 
@@ -108,12 +115,10 @@ def answer(
             phone=str(form.get("phoneNumber") or "").strip(),
             text=str(form.get("text") or ""),
         )
-        if (
-            not request.session_id
-            or len(request.session_id) > MAX_SESSION_ID_CHARS
-            or len(request.text) > MAX_TEXT_CHARS
-        ):
+        if not request.session_id or len(request.session_id) > MAX_SESSION_ID_CHARS:
             return end(words(SORRY))
+        if len(request.text) > MAX_TEXT_CHARS or request.text.count("*") >= MAX_REPLIES:
+            return end(words(TOO_LONG))
         try:
             phone = parse_phone(request.phone)
         except LedgerError:
@@ -121,19 +126,15 @@ def answer(
         with sessions.locked(client, request.session_id):
             return _answer(client, session, request, phone, tz, now or utcnow(), known)
     except sessions.Busy:
-        log.warning("ussd session %s busy", form.get("sessionId"))
+        log.warning("ussd session %r busy", form.get("sessionId"))
         return end(words(SORRY))
     except (redis.RedisError, SQLAlchemyError) as exc:
         log.warning("ussd unavailable: %s: %s", type(exc).__name__, exc)
         _rollback(session)
         return end(words(UNAVAILABLE))
     except Exception:
-        # Not the text: it holds PINs.
-        log.exception(
-            "ussd request failed: session %s, phone %s",
-            form.get("sessionId"),
-            form.get("phoneNumber"),
-        )
+        # Neither the text (it holds PINs) nor the phone number.
+        log.exception("ussd request failed: session %r", form.get("sessionId"))
         _rollback(session)
         return end(words(SORRY))
 
@@ -168,39 +169,49 @@ def _answer(
     else:
         known["lang"] = state.get("lang") or DEFAULT_LANGUAGE
         if state.get("phone") != phone:
-            log.warning("ussd session %s changed phone", request.session_id)
+            log.warning("ussd session %r changed phone", request.session_id)
             return end(translator(known["lang"], tz).gettext(SORRY))
-        if request.text in state["answers"]:
-            return state["answers"][request.text]
-        if state.get("pending") == request.text:
+        if "read" not in state:  # a session started before an upgrade: begin again
+            return end(translator(known["lang"], tz).gettext(SORRY))
+        marked = sessions.mark(request.text)
+        if marked in state["answers"]:
+            return state["answers"][marked]
+        if state.get("pending") == marked:
             reply = end(translator(known["lang"], tz).gettext(MAYBE_SAVED))
             _remember(state, request.text, reply)
             sessions.save(client, request.session_id, state)
             return reply
-        new = _unread(state["text"], request.text)
+        new = _unread(state["read"], request.text)
         if new is None:
-            log.warning("ussd session %s: text does not follow on", request.session_id)
+            log.warning("ussd session %r: text does not follow on", request.session_id)
             return end(translator(known["lang"], tz).gettext(SORRY))
 
     def mark_pending() -> None:
-        state["pending"] = request.text
+        state["pending"] = sessions.mark(request.text)
         sessions.save(client, request.session_id, state)
 
     ctx = Context(session, state, tz, now)
-    reply = None
-    for raw in new.split("*") if new is not None else []:
+    replies = request.text.split("*") if request.text else []
+    fresh = new.split("*") if new is not None else []
+    reply = remembered = None
+    for n, raw in enumerate(fresh, start=len(replies) - len(fresh)):
         raw = raw.strip()
         if not may_write and SCREENS[ctx.screen_name].writes and raw not in NAVIGATION:
             break
+        ctx.at = n
+        ctx.previous_reply = replies[n - 1].strip() if n > 0 else None
         result = step(ctx, raw, mark_pending)
         if isinstance(result, End):
             reply = end(result.text)
+            if result.replay is not None:  # a secret shown once: a retry gets this instead
+                remembered = end(result.replay)
             break
+    ctx.previous_reply = None
     if reply is None:
         reply = show(ctx)
     session.commit()
     state["lang"] = ctx.language
-    _remember(state, request.text, reply)
+    _remember(state, request.text, remembered or reply)
     sessions.save(client, request.session_id, state)
     return reply
 
@@ -209,7 +220,7 @@ def _new_state(session: Session, phone: str) -> dict | None:
     callers = [m for m in members_on_phone(session, phone) if m.status == MemberStatus.ACTIVE]
     if not callers:
         return None
-    state: dict = {"phone": phone, "text": "", "answers": {}, "data": {}}
+    state: dict = {"phone": phone, "read": sessions.mark(""), "answers": {}, "data": {}}
     if len(callers) == 1:
         state.update(member_id=callers[0].id, pin_ok=False, stack=[["main", 0]])
     else:
@@ -222,19 +233,23 @@ def _new_state(session: Session, phone: str) -> dict | None:
 
 
 def _unread(read: str, text: str) -> str | None:
-    """What ``text`` adds to what was already read, or None when it does not follow on."""
-    if read == "":
+    """What ``text`` adds to what was already read (known by its mark), or None when it does
+    not follow on."""
+    length = sessions.marked_length(read)
+    if length == 0:
         return text
-    if text.startswith(read + "*"):
-        return text[len(read) + 1 :]
+    if len(text) > length and text[length] == "*" and sessions.mark(text[:length]) == read:
+        return text[length + 1 :]
     return None
 
 
 def _remember(state: dict, text: str, reply: str) -> None:
-    state["text"] = text
+    marked = sessions.mark(text)
+    state["read"] = marked
     state.pop("pending", None)
     answers = state["answers"]
-    answers[text] = reply
+    answers.pop(marked, None)
+    answers[marked] = reply
     for old in list(answers)[:-REPLAY_DEPTH]:
         del answers[old]
 
@@ -298,12 +313,11 @@ def apply(ctx: Context, result: Result) -> End | None:
 def open_screen(ctx: Context, name: str, push: bool) -> End | None:
     """Open ``name``, by way of the PIN first when it needs one not yet given."""
     if SCREENS[name].needs_pin and not ctx.pin_ok:
-        member = ctx.member
-        until = pins.locked_until(member, ctx.now)
-        if until is not None:
-            return End(locked_text(ctx, until))
+        entry = pin_entry(ctx)
+        if isinstance(entry, End):
+            return entry
         ctx.data["after_pin"] = name
-        name = "pin" if pins.has_pin(member) else "pin_new"
+        name = entry
     if push:
         ctx.stack.append([name, 0])
         del ctx.stack[1 : max(1, len(ctx.stack) - MAX_STACK)]

@@ -23,9 +23,13 @@ LOCK_TIMEOUT_SECONDS = 10
 LOCK_WAIT_SECONDS = 5
 
 #: Longest ``text`` and ``sessionId`` we accept: a session of ~30 replies fits easily;
-#: anything longer is not the gateway.
+#: anything longer is not the gateway. A longer text is answered without being walked.
 MAX_TEXT_CHARS = 1000
 MAX_SESSION_ID_CHARS = 100
+
+#: Most replies in one session's ``text``: AT's 180 s leave time for about 30; a text with
+#: more is answered at once with a polite END, so the work per request stays bounded.
+MAX_REPLIES = 30
 
 #: Longest name shown in a list or on a confirmation screen; full names can be 80 chars.
 NAME_CHARS = 20

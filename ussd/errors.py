@@ -36,6 +36,7 @@ MESSAGES = {
     "before_cycle": _("Not possible on this date."),
     "bad_pin": _("A PIN is 4 digits."),
     "no_group": _("Not in a savings group."),
+    "has_pin": _("Has a PIN: 11 clears it."),
 }
 FALLBACK = _("Not accepted. Please check.")
 

@@ -8,8 +8,14 @@ from ledger.models.groups import Attendance, ChargeMethod, Cycle, Group, Holding
 from ledger.models.journal import Account, AccountKind, Entry, EntryKind, Line
 from ledger.models.loans import Loan, LoanStatus
 from ledger.models.lots import Lot, LotAction, LotEvent, LotInput, LotOperation, LotStatus
-from ledger.models.members import Gender, Member, MemberStatus, Role
-from ledger.models.messages import InboundMessage, Message, MessageKind, MessageStatus
+from ledger.models.members import EnrolmentCode, Gender, Member, MemberStatus, Role
+from ledger.models.messages import (
+    InboundMessage,
+    Message,
+    MessageKind,
+    MessageStatus,
+    UnmatchedReport,
+)
 from ledger.models.purchases import Purchase
 from ledger.models.tokens import ApiRole, ApiToken, IdempotentRequest
 
@@ -22,6 +28,7 @@ __all__ = [
     "ChargeMethod",
     "Cooperative",
     "Cycle",
+    "EnrolmentCode",
     "Entry",
     "EntryKind",
     "Flag",
@@ -52,5 +59,6 @@ __all__ = [
     "Role",
     "Site",
     "SiteStatus",
+    "UnmatchedReport",
     "utcnow",
 ]

@@ -78,3 +78,23 @@ class Member(Base):
     @property
     def first_name(self) -> str:
         return self.name.split()[0] if self.name.split() else self.name
+
+
+class EnrolmentCode(Base):
+    """A one-time code an officer or coordinator issues so a member can choose a PIN (the
+    first, or a new one after an unlock). Stored only as a keyed hash of the code and the
+    member; valid until ``expires_at``, used once; issuing another voids it."""
+
+    __tablename__ = "enrolment_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    #: HMAC-SHA256 (keyed with the server secret) of the member id and the code, hex.
+    code_hash: Mapped[str] = mapped_column(String(64))
+    #: Who issued it: a member over USSD, or an API token.
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    voided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

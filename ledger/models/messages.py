@@ -6,6 +6,7 @@ import datetime as dt
 from enum import StrEnum
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -49,6 +51,7 @@ class MessageKind(StrEnum):
     REMINDER_DAY = "reminder_day"  # meeting reminder hours before (personal)
     PRICE = "price"  # price broadcast to opted-in members (same text per language)
     REPLY = "reply"  # answer to an inbound SMS
+    ENROLMENT = "enrolment"  # a member's enrolment code (body forgotten once it has gone)
 
 
 class Message(Base):
@@ -70,6 +73,8 @@ class Message(Base):
     )
     #: Gateway calls made for it (claims), retries included.
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: Sent again once already because a call ended ``unknown``: the next ``unknown`` fails it.
+    resent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: A pending row waits until then (retry backoff); null = as soon as possible.
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     #: Queued or sending: the relay takes the row back after this (lost job, dead worker).
@@ -92,6 +97,8 @@ class Message(Base):
         CheckConstraint("segments >= 1", name="segments"),
         Index("ix_messages_status_id", "status", "id"),
         Index("ix_messages_phone_status", "phone", "status"),
+        #: The retention purge and the SMS indicators read by creation time.
+        Index("ix_messages_created_at", "created_at"),
     )
 
 
@@ -114,3 +121,22 @@ class InboundMessage(Base):
     reply_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("messages.id"))
 
     __table_args__ = (Index("ix_inbound_messages_pending", "processed_at", "id"),)
+
+
+class UnmatchedReport(Base):
+    """A delivery report that matched no message: tried again a few times (it may have
+    overtaken the commit of its send), then kept only until the retention purge. It lives
+    here, not in RQ, so a phone number never waits in a queue's failed registry."""
+
+    __tablename__ = "unmatched_reports"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    gateway_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[MessageStatus] = mapped_column(enum_column(MessageStatus))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(String(80))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    #: Times it was matched against the messages again.
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    #: When to try again; null once the tries are spent (kept as a trace until purged).
+    next_try_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)

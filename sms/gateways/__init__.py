@@ -7,6 +7,7 @@ A second aggregator is a new module with a class that has ``send``, ``parse_stat
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -14,6 +15,13 @@ from typing import Protocol
 
 from ledger.models import MessageStatus
 from sms.settings import Settings
+
+_NUMBER = re.compile(r"\+?\d[\d ]{5,}\d")
+
+
+def redact(text: object, limit: int = 200) -> str:
+    """A gateway's words for a log line: cut short, phone-like numbers masked."""
+    return _NUMBER.sub("<number>", str(text)[:limit])
 
 
 class Outcome(StrEnum):

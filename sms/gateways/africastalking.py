@@ -13,7 +13,7 @@ from africastalking.SMS import SMSService
 from urllib3.exceptions import NewConnectionError
 
 from ledger.models import MessageStatus
-from sms.gateways import Inbound, Outcome, SendResult, StatusReport
+from sms.gateways import Inbound, Outcome, SendResult, StatusReport, redact
 from sms.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -100,26 +100,26 @@ class AfricasTalkingGateway:
             )
         except requests.ConnectionError as exc:  # includes ConnectTimeout
             if _connection_refused(exc):
-                log.warning("gateway unreachable: %s", exc)
+                log.warning("gateway unreachable: %s", redact(exc))
                 return everyone(Outcome.RETRY, "gateway unreachable")
-            log.warning("gateway connection lost mid-request: %s", exc)
+            log.warning("gateway connection lost mid-request: %s", redact(exc))
             return everyone(Outcome.UNKNOWN, "connection lost")
         except requests.Timeout as exc:  # ReadTimeout: it may have been processed
-            log.warning("gateway timed out: %s", exc)
+            log.warning("gateway timed out: %s", redact(exc))
             return everyone(Outcome.UNKNOWN, "timeout")
         except AfricasTalkingException as exc:  # a non-2xx answer: nothing was accepted
-            log.warning("gateway error: %s", str(exc)[:200])
+            log.warning("gateway error: %s", redact(exc))
             return everyone(Outcome.RETRY, f"gateway error {str(exc)[:60]}")
         if isinstance(answer, str):
             try:
                 answer = json.loads(answer)
             except ValueError:
-                log.error("unreadable gateway answer: %r", answer[:200])
+                log.error("unreadable gateway answer: %r", redact(answer))
                 return everyone(Outcome.UNKNOWN, "unreadable answer")
         try:
             recipients = answer["SMSMessageData"]["Recipients"]
         except (KeyError, TypeError):
-            log.error("gateway answer without recipients: %r", answer)
+            log.error("gateway answer without recipients: %r", redact(answer))
             return everyone(Outcome.UNKNOWN, "no recipients in answer")
         by_number = {_digits(str(r.get("number", ""))): r for r in recipients}
         results = []

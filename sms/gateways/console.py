@@ -1,4 +1,6 @@
-"""The development gateway: every SMS goes to the log (and so to the terminal) and is sent."""
+"""The development gateway: every SMS is accepted and goes to the log: at INFO its id and
+length only (no phone number or text at INFO, anywhere), at DEBUG the phone and the text,
+which is what ``sanduku demo`` shows (``LOG_LEVEL=DEBUG`` on a developer's own machine)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from sms.gateways import Inbound, Outcome, SendResult, StatusReport
 from sms.gateways.africastalking import parse_inbound, parse_status
 
-log = logging.getLogger("sanduku.sms")
+log = logging.getLogger("sanduku.sms.console")
 
 
 class ConsoleGateway:
@@ -19,7 +21,8 @@ class ConsoleGateway:
         results = []
         for phone in phones:
             gateway_id = f"console-{uuid.uuid4().hex}"
-            log.info("SMS to %s [%s]: %s", phone, gateway_id, text)
+            log.info("console SMS %s (%d characters)", gateway_id, len(text))
+            log.debug("SMS to %s [%s]: %s", phone, gateway_id, text)
             results.append(SendResult(phone, Outcome.ACCEPTED, gateway_id=gateway_id))
         return results
 

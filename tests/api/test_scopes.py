@@ -211,6 +211,14 @@ CASES = {
     "indicators": Case(
         "GET", "/indicators", lambda w, s: "/indicators", None, {C: 200, B: 200, BO: 200}
     ),
+    # Out of an officer's scope, a member id is as unknown as one that does not exist.
+    "enrolment code": Case(
+        "POST",
+        "/members/<member_id>/enrolment-code",
+        lambda w, s: f"/members/{w.members[0].id}/enrolment-code",
+        None,
+        {C: 201, OF: 201, OO: 404},
+    ),
 }
 
 

@@ -22,6 +22,13 @@ def fake():
 
 
 @pytest.fixture
+def client(app):
+    client = app.test_client()
+    client.environ_base["HTTP_X_CALLBACK_TOKEN"] = services.CALLBACK_TOKEN
+    return client
+
+
+@pytest.fixture
 def app(database_url, redis_url, fake):
     """The app in this process, its SMS going to the fake gateway."""
     app = create_app(app_config(database_url, redis_url, fake))
@@ -53,6 +60,7 @@ def web(tmp_path):
     started: list[Gunicorn] = []
 
     def start(database_url: str, redis_url: str, workers: int = 2, **env: str) -> Gunicorn:
+        env = {"SECRET_KEY": services.SECRET_KEY, **env}
         server = Gunicorn(
             "wsgi:app",
             app_env(database_url, redis_url, **env),

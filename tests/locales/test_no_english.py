@@ -9,6 +9,7 @@ placeholders, whole. The same search over an English demo finds plenty, so it ca
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import string
@@ -18,8 +19,8 @@ import pytest
 from babel.messages.pofile import read_po
 from sqlalchemy import func, select
 
-from ledger import demo, pins, vsla
-from ledger.models import Group, Loan, Member, Message
+from ledger import demo, enrolment, pins, vsla
+from ledger.models import Group, Loan, Member, Message, utcnow
 from locales import DIR, DOMAIN, LANGUAGES
 from sms import inbound, keywords, reminders, settings
 from sms.gateways import Inbound
@@ -97,35 +98,54 @@ def screens(client, session) -> list[str]:
     saver = session.scalar(select(Member).where(Member.phone == SAVER))
     pins.set_pin(session, saver, FIRST_PIN)
     session.commit()
+    code = demo.CODES
     seen = []
-    # the household phone: who is calling, first PIN, every member item, wrong keys
+    # the household phone: who is calling, a bad and a wrong code, the first PIN, every
+    # member item, wrong keys
     seen += walk(
         client, SHARED,
-        "7", "1", "1", "1111", FIRST_PIN, "9999", FIRST_PIN, FIRST_PIN, "00",
-        "2", "00", "3", "00", "4", "98", "98", "00", "5", "00",
-        "6", "9", "0", "98", "98", "42", "0", "7", OTHER_PIN, OTHER_PIN, "00",
+        "7", "1", "1", "12345", "999999", code["Furaha Kahindo"], "1111", FIRST_PIN, "9999",
+        FIRST_PIN, FIRST_PIN, "00", "2", "00", "3", "00", "4", "98", "98", "00", "5", "00",
     )  # fmt: skip
-    seen += walk(client, SHARED, "2", "4", FIRST_PIN, FIRST_PIN, "0", "1", "00", "2")
+    seen += walk(
+        client, SHARED,
+        "1", "6", "9", "0", "98", "98", "42", "0", "7", FIRST_PIN, OTHER_PIN, OTHER_PIN, "00",
+    )  # fmt: skip
+    seen += walk(
+        client, SHARED, "2", "4", code["Baraka Kahindo"], FIRST_PIN, FIRST_PIN, "0", "1", "00", "2"
+    )
     # the language item, choosing the language already spoken
     seen += walk(client, SAVER, "6", str(LANGUAGES.index(saver.language) + 1))
     # wrong PINs until the lock, then the lock on a new dial
     seen += walk(client, SAVER, "1", "0000", "0001", "0002")
     seen += walk(client, SAVER, "1")
-    # the officer: a meeting with a refusal, then unlocking the saver's PIN
+    # the officer: a meeting with a refusal, then unlocking the saver's PIN (a new code)
     seen += walk(
         client, OFFICER,
-        "9", FIRST_PIN, FIRST_PIN, "98", "3", "9", "2", "1", "1", "abc", "99999999", "7", "1",
-        "0", "0", "0", "2", "1", "00",
-        "11", SAVER, "7", "1",
+        "9", code["Mapendo Ngabo"], FIRST_PIN, FIRST_PIN, "98", "3", "9", "2", "1", "1", "abc",
+        "99999999", "7", "1", "0", "0", "0", "2", "1", "00", "11", SAVER, "7", "1",
     )  # fmt: skip
+    # enrolment codes: refused for a member with a PIN, issued on a shared phone and not
+    seen += walk(client, OFFICER, "12", FIRST_PIN, SHARED, "1", "7", "1")
+    seen += walk(client, OFFICER, "12", FIRST_PIN, SAVER, "1")
+    seen += walk(client, SHARED, "2", "1")  # Baraka has his PIN: verified as usual
     # the buyer: a wrong number, a shared phone, a bad weight, then a purchase
     seen += walk(
         client, BUYER,
-        "8", FIRST_PIN, FIRST_PIN, "55555", SHARED, "2", "1", "abc", "12#5", "1", "1",
+        "8", code["Neema Tsongo"], FIRST_PIN, FIRST_PIN, "55555", SHARED, "2", "1", "abc",
+        "12#5", "1", "1",
     )  # fmt: skip
     seen += walk(client, BUYER, "8", FIRST_PIN, MINER, "1", "2", "1", "1")
+    # a member whose code was voided has none to type
+    miner = session.scalar(select(Member).where(Member.phone == MINER))
+    enrolment.void(session, miner, utcnow())
+    session.commit()
+    seen += walk(client, MINER, "1")
     # the coordinator posts a price
-    seen += walk(client, COORDINATOR, "10", FIRST_PIN, FIRST_PIN, "96#5", "x", "1", "1")
+    seen += walk(
+        client, COORDINATOR, "10", code["Dieudonne Ukumu"], FIRST_PIN, FIRST_PIN, "96#5", "x", "1",
+        "1",
+    )  # fmt: skip
     seen += walk(client, COORDINATOR, "10", FIRST_PIN, "97", "270000", "1")
     seen += walk(client, COORDINATOR, "11", FIRST_PIN, "999999")
     return seen
@@ -137,7 +157,7 @@ def texts(session, since: int) -> list[str]:
     to every keyword of every language."""
     group = session.scalar(select(Group).where(Group.code == "UMOJA"))
     loan = session.scalar(select(Loan).where(Loan.group_id == group.id))
-    s = settings.current()
+    s = dataclasses.replace(settings.current(), replies_per_hour=10_000)  # every keyword's reply
     tz = ZoneInfo(s.tz)
     meeting = vsla.next_meeting(group, dt.datetime.combine(loan.due_on, dt.time()))
     for local in (
@@ -164,6 +184,8 @@ def test_a_demo_in_each_language_shows_no_english(app, client, session, lang):
         member.language = lang
     session.commit()
     since = session.scalar(select(func.max(Message.id))) or 0
+    demo.issue_codes(session)  # the SMS of the codes, too
+    session.commit()
 
     shown = screens(client, session)
     sent = texts(session, since)

@@ -32,6 +32,7 @@ FAST = {
     "SMS_QUEUED_LEASE": "3",
     "SMS_CLAIM_TIMEOUT": "3",
     "SMS_UNKNOWN_GRACE": "600",
+    "SMS_REPORT_RETRY": "0.3,1",
 }
 
 
@@ -61,7 +62,10 @@ def app_config(database_url: str, redis_url: str, fake: FakeGateway, **extra) ->
         "AT_API_KEY": "test-key",
         "AT_SENDER_ID": None,
         "AT_API_URL": fake.url,
-        "CALLBACK_TOKEN": None,
+        "CALLBACK_TOKEN": services.CALLBACK_TOKEN,
+        "SECRET_KEY": services.SECRET_KEY,
+        # A report that overtakes its send is tried again at once, as FAST does for workers.
+        "SMS_REPORT_RETRY": (0.3, 1.0),
         **extra,
     }
 
@@ -74,6 +78,14 @@ def app(database_url, redis_url, fake):
     with app.app_context():
         yield app
     db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    """The gateway's client: every request carries the callback token, as configured."""
+    client = app.test_client()
+    client.environ_base["HTTP_X_CALLBACK_TOKEN"] = services.CALLBACK_TOKEN
+    return client
 
 
 class Workers:
@@ -90,9 +102,10 @@ class Workers:
             "AT_USERNAME": "sanduku",
             "AT_API_KEY": "test-key",
             "AT_API_URL": fake.url,
+            "SECRET_KEY": services.SECRET_KEY,
+            "CALLBACK_TOKEN": services.CALLBACK_TOKEN,
             "PYTHONUNBUFFERED": "1",
         }
-        self.env.pop("CALLBACK_TOKEN", None)
         self.logs = logs
         self.procs: list[subprocess.Popen] = []
 

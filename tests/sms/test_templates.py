@@ -67,6 +67,11 @@ def worst_cases(t):
                 [NAME],
             )
     yield "balance", templates.balance_on_ussd(t, LONG_CODE), []
+    yield (
+        "enrolment code",
+        templates.enrolment(t, code="999999", expires_at=LONG_AT),
+        [],
+    )
     for msgid in (  # replies to inbound SMS: no values
         templates.STOPPED,
         templates.STARTED,

@@ -1,17 +1,21 @@
-"""PINs over the phone: first use, once per session, lockout across sessions, unlocking,
-and shared phones."""
+"""PINs over the phone: enrolment with a one-time code, once per session, lockout across
+sessions, unlocking (which issues a code), and shared phones."""
 
 import datetime as dt
+import re
 
 import pytest
 
-from ledger import pins
+from ledger import enrolment, pins
 from ledger.models import Member, utcnow
 from locales import LANGUAGES
 from tests import factories
 from tests.ussd.conftest import PIN, Words
+from ussd.screens import pin as pin_screens
+from ussd.screens.unlock import CODE_FOR
 
 LOCKED = "PIN locked until {when}. Ask your officer to unlock it."
+WRONG_CODE = pin_screens.WRONG_CODE
 
 
 @pytest.fixture(params=LANGUAGES)
@@ -27,12 +31,34 @@ def fresh(session, member):
     return session.get(Member, member.id)
 
 
-def test_first_use_sets_the_pin_typed_twice(session, phone, world, lang):
+def wrong(code: str) -> str:
+    """A well-formed code that is not ``code``."""
+    return f"{(int(code) + 1) % 10**6:06d}"
+
+
+def test_without_a_code_nobody_sets_a_pin_by_dialling(session, phone, world, lang):
+    """Whoever holds the phone of a member without a PIN cannot choose one for them."""
     pins.reset_pin(session, world.member)
+    session.commit()
+    no_code = "END " + Words(lang)(pin_screens.NO_CODE)
+    for item in ("1", "2", "4", "7"):
+        assert phone(world.member.phone).walk(item) == no_code
+    # replies dialled with the code (the old first-use flow) get nowhere either
+    assert phone(world.member.phone).walk("1*4826*4826") == no_code
+    assert phone(world.member.phone).walk("7*4826*4826") == no_code
+    assert fresh(session, world.member).pin_hash is None
+
+
+def test_enrolment_code_then_the_pin_typed_twice(session, phone, world, lang):
+    pins.reset_pin(session, world.member)
+    code = enrolment.issue(session, world.member, by=world.officer).code
     session.commit()
     w = Words(lang)
     handset = phone(world.member.phone)
-    assert handset.walk("1").startswith("CON " + w("Choose a PIN of 4 digits:"))
+    assert handset.walk("1").startswith("CON " + w(pin_screens.ASK_CODE))
+    assert handset.reply("12345").startswith("CON " + w(pin_screens.BAD_CODE))
+    assert handset.reply(wrong(code)).startswith("CON " + w.n(*WRONG_CODE, 2))
+    assert handset.reply(code).startswith("CON " + w("Choose a PIN of 4 digits:"))
     assert handset.reply("123").startswith("CON " + w("A PIN is 4 digits."))
     assert handset.reply("1111").startswith("CON " + w("Too easy to guess. Choose another."))
     assert w("Type the same PIN again:") in handset.reply("4826")
@@ -41,7 +67,102 @@ def test_first_use_sets_the_pin_typed_twice(session, phone, world, lang):
     )
     handset.reply("4826")
     assert handset.reply("4826").startswith(f"CON {w('PIN saved.')}\nGroupe VSLA1")
-    assert pins.matches("4826", fresh(session, world.member).pin_hash)
+    member = fresh(session, world.member)
+    assert pins.matches("4826", member.pin_hash, member.id) and member.pin_failures == 0
+    # the code is spent: cleared again, the member has no code to type
+    pins.reset_pin(session, member)
+    session.commit()
+    assert phone(world.member.phone).walk("1") == "END " + w(pin_screens.NO_CODE)
+
+
+def test_two_sessions_racing_to_set_a_pin_one_wins(session, phone, world, lang):
+    """Two sessions (say, the member and a relative who saw the code) both typed the code
+    and chose a PIN; the first to confirm sets it, the other is refused and changes nothing."""
+    pins.reset_pin(session, world.member)
+    code = enrolment.issue(session, world.member).code
+    session.commit()
+    w = Words(lang)
+    first, second = phone(world.member.phone), phone(world.member.phone)
+    first.walk("1", code, "4826")
+    second.walk("1", code, "1357")
+    assert first.reply("4826").startswith(f"CON {w('PIN saved.')}")
+    assert second.reply("1357") == "END " + w(pin_screens.NOT_SET)
+    member = fresh(session, world.member)
+    assert pins.matches("4826", member.pin_hash, member.id)
+    assert not pins.matches("1357", member.pin_hash, member.id)
+    # and a session that started before the PIN was set is asked for it, not for a new one
+    assert phone(world.member.phone).walk("1").startswith("CON " + w("Enter your PIN:"))
+
+
+def test_a_first_pin_from_change_pin_goes_by_the_code_too(session, phone, world, lang):
+    pins.reset_pin(session, world.member)
+    code = enrolment.issue(session, world.member).code
+    session.commit()
+    w = Words(lang)
+    handset = phone(world.member.phone)
+    assert handset.walk("7").startswith("CON " + w(pin_screens.ASK_CODE))
+    handset.reply(code)
+    handset.reply("4826")
+    screen = handset.reply("4826")
+    assert screen.startswith(f"CON {w('PIN saved.')}\n{w('Sanduku: {name}', name='Amani')}")
+    assert pins.matches("4826", fresh(session, world.member).pin_hash, world.member.id)
+
+
+def test_wrong_codes_count_toward_the_pin_lock(session, phone, world, lang):
+    pins.reset_pin(session, world.member)
+    code = enrolment.issue(session, world.member).code
+    session.commit()
+    w = Words(lang)
+    handset = phone(world.member.phone)
+    handset.walk("1")
+    assert handset.reply(wrong(code)).startswith("CON " + w.n(*WRONG_CODE, 2))
+    # a new session does not get fresh tries
+    again = phone(world.member.phone)
+    again.walk("1")
+    assert again.reply(wrong(wrong(code))).startswith("CON " + w.n(*WRONG_CODE, 1))
+    locked = again.reply(wrong(wrong(wrong(code))))
+    assert locked.startswith("END " + w.head(LOCKED)) and w.shown(LOCKED, locked)
+    # locked: even the right code is not asked for, in any session
+    assert phone(world.member.phone).walk("1") == locked
+    assert phone(world.member.phone).walk(f"1*{code}") == locked
+    member = fresh(session, world.member)
+    assert member.pin_hash is None and pins.locked_until(member) is not None
+
+
+def test_a_code_is_for_its_own_member_only(session, phone, world, lang):
+    """On the shared phone, the husband cannot use the wife's code, nor she his."""
+    pins.reset_pin(session, world.wife)
+    code = enrolment.issue(session, world.wife).code
+    session.commit()
+    w = Words(lang)
+    husband = phone(world.shared)
+    husband.walk("2")
+    assert husband.reply("1") == "END " + w(pin_screens.NO_CODE)  # he holds no code
+    his = enrolment.issue(session, world.husband).code
+    session.commit()
+    husband = phone(world.shared)
+    husband.walk("2", "1")
+    if his != code:
+        assert husband.reply(code).startswith("CON " + w.n(*WRONG_CODE, 2))
+    assert fresh(session, world.husband).pin_hash is None
+
+
+def test_a_new_code_voids_the_earlier_one_and_codes_run_out(session, phone, world, lang):
+    pins.reset_pin(session, world.member)
+    first = enrolment.issue(session, world.member).code
+    second = enrolment.issue(session, world.member).code
+    session.commit()
+    w = Words(lang)
+    handset = phone(world.member.phone)
+    handset.walk("1")
+    if first != second:
+        assert handset.reply(first).startswith("CON " + w.n(*WRONG_CODE, 2))
+    assert handset.reply(second).startswith("CON " + w("Choose a PIN of 4 digits:"))
+    # a code issued 25 hours ago has run out
+    pins.reset_pin(session, fresh(session, world.member))
+    old = enrolment.issue(session, world.member, now=utcnow() - dt.timedelta(hours=25))
+    session.commit()
+    assert old.code and phone(world.member.phone).walk("1") == "END " + w(pin_screens.NO_CODE)
 
 
 def test_pin_is_asked_once_per_session(phone, world, lang):
@@ -103,7 +224,12 @@ def lock(session, member):
     session.commit()
 
 
-def test_an_officer_unlocks_a_members_pin(session, phone, world, lang):
+def code_on(screen: str) -> str:
+    (code,) = re.findall(r"(?<!\d)\d{6}(?!\d)", screen)
+    return code
+
+
+def test_an_officer_unlocks_a_members_pin_and_hands_over_a_code(session, phone, world, lang):
     w = Words(lang)
     lock(session, world.member)
     handset = phone(world.officer.phone)
@@ -112,13 +238,60 @@ def test_an_officer_unlocks_a_members_pin(session, phone, world, lang):
     )
     screen = handset.reply(world.member.phone)
     assert screen.startswith("CON Amani Furaha\n" + w.head("PIN locked until {when}."))
-    assert handset.reply("1").startswith(
-        f"CON {w('PIN cleared for {name}.', name='Amani')}\n{w('Sanduku: {name}', name='Neema')}"
+    assert w("Clear the PIN and give a new code?") in screen
+    done = handset.reply("1")
+    assert done.startswith(f"END {w('PIN cleared.')}\n" + w.head(CODE_FOR))
+    assert w("Also sent to their phone by SMS.") in done  # the phone is hers alone
+    code = code_on(done)
+    # a retry of that request does not show the code again
+    assert handset.resend() == "END " + w(
+        "The code was shown once. If it was lost, issue a new one (12)."
     )
     member = fresh(session, world.member)
     assert member.pin_locked_until is None and member.pin_hash is None
-    # the member chooses a new PIN on their next dial
-    assert phone(world.member.phone).walk("1").startswith("CON " + w("Choose a PIN of 4 digits:"))
+    # the member types the code on their next dial, then chooses a new PIN
+    handset = phone(world.member.phone)
+    assert handset.walk("1").startswith("CON " + w(pin_screens.ASK_CODE))
+    assert handset.reply(code).startswith("CON " + w("Choose a PIN of 4 digits:"))
+    handset.reply("1357")
+    assert handset.reply("1357").startswith(f"CON {w('PIN saved.')}\nGroupe VSLA1")
+
+
+def test_an_officer_issues_a_code_with_item_12(session, phone, world, lang):
+    w = Words(lang)
+    pins.reset_pin(session, world.member)
+    session.commit()
+    handset = phone(world.officer.phone)
+    assert handset.walk("12", PIN).startswith(
+        "CON " + w("Enrolment code for whom?\nPhone or member number:")
+    )
+    screen = handset.reply(str(world.member.id))
+    assert screen.startswith(f"CON Amani Furaha\n{w('No PIN yet.')}\n")
+    assert w("Give an enrolment code?") in screen
+    done = handset.reply("1")
+    assert done.startswith("END " + w.head(CODE_FOR))
+    code = code_on(done)
+    assert (
+        phone(world.member.phone)
+        .walk("1", code)
+        .startswith("CON " + w("Choose a PIN of 4 digits:"))
+    )
+
+
+def test_on_a_shared_phone_the_code_is_handed_over_not_texted(session, phone, world, lang):
+    w = Words(lang)
+    handset = phone(world.coordinator.phone)
+    handset.walk("12", PIN, world.shared)
+    assert handset.last.startswith("CON " + w("Which one?"))
+    confirm = handset.reply("2")  # Dieudonne, who has no PIN yet
+    assert confirm.startswith(f"CON Dieudonne Dhedonga\n{w('No PIN yet.')}")
+    done = handset.reply("1")
+    assert w("Shared phone: no SMS. Give it in person.") in done
+    assert w("Also sent to their phone by SMS.") not in done
+    # a member with a PIN is not given a code: 11 clears the PIN (and gives one)
+    handset = phone(world.coordinator.phone)
+    handset.walk("12", PIN, world.shared, "1")
+    assert handset.reply("1").startswith(f"CON {w('Not saved:')}\n{w('Has a PIN: 11 clears it.')}")
 
 
 def test_a_coordinator_unlocks_by_member_number(session, phone, world, lang):
@@ -138,8 +311,11 @@ def test_unlocking_is_limited_to_ones_own_group(session, phone, world, lang):
     w = Words(lang)
     screen = phone(world.officer.phone).walk("11", PIN, stranger.phone)
     assert screen.startswith("CON " + w("No member with this number."))
-    # and plain members do not see the item
+    screen = phone(world.officer.phone).walk("12", PIN, stranger.phone)
+    assert screen.startswith("CON " + w("No member with this number."))
+    # and plain members do not see the items
     assert phone(world.member.phone).walk("11").startswith("CON " + w("Invalid choice."))
+    assert phone(world.member.phone).walk("12").startswith("CON " + w("Invalid choice."))
 
 
 def test_shared_phone_asks_who_is_calling_first(session, phone, world, lang):
@@ -152,9 +328,11 @@ def test_shared_phone_asks_who_is_calling_first(session, phone, world, lang):
     assert handset.reply("1").startswith("CON " + w("Enter your PIN:"))  # Furaha has a PIN
     assert "Groupe VSLA1" in handset.reply(PIN)
 
+    enrolment.issue(session, world.husband)
+    session.commit()
     husband = phone(world.shared)
     husband.walk("2")
-    assert husband.reply("1").startswith("CON " + w("Choose a PIN of 4 digits:"))  # their own
+    assert husband.reply("1").startswith("CON " + w(pin_screens.ASK_CODE))  # their own
     # 00 after choosing goes to the chosen member's menu, not back to the choice
     assert husband.reply("00").startswith("CON " + w("Sanduku: {name}", name="Dieudonne"))
 

@@ -6,6 +6,7 @@ may have been dropped to make a screen fit. The longest screens of each language
 
 import datetime as dt
 import logging
+import re
 
 import pytest
 
@@ -23,6 +24,7 @@ from ussd.defaults import (
     READ_ONLY_RESERVE_CHARS,
 )
 from ussd.screens import SCREENS
+from ussd.screens.unlock import CODE_FOR
 
 FC = 100
 #: A Monday about 23 months ago, whatever today is: the overdue loan below has run up the same
@@ -113,8 +115,8 @@ def tour(app, session, phone, worst, lang) -> dict[str, list[str]]:
     """Every registered screen, reached by every role of a member speaking ``lang``, with
     the slips members make. Returns every answer shown, by the screen on top (", END" when
     the answer closed the session)."""
-    actor, _other, twins, shared, lonely = worst
-    for person in (actor, *twins, lonely):
+    actor, other, twins, shared, lonely = worst
+    for person in (actor, other, *twins, lonely):
         person.language = lang
     session.commit()
     redis = app.extensions["redis"]
@@ -156,12 +158,17 @@ def tour(app, session, phone, worst, lang) -> dict[str, list[str]]:
         "5", "00",
         "6", language_key,
         "7", "1357", "2468", "1357", "1357",
-        "8", "12", shared, "1", "98", "1", "x", "9999#999", "1", "7", "1",
+    )  # fmt: skip
+    assert answers[-1].startswith(f"CON {w('PIN saved.')}")
+    assert w.n("Wrong PIN. {n} try left.", "Wrong PIN. {n} tries left.", 2) in "".join(answers)
+    # a session holds at most 30 replies: the purchase in a new one, with the new PIN
+    answers = walk(
+        actor.phone,
+        "8", "1357", "12", shared, "1", "98", "1", "x", "9999#999", "1", "7", "1",
     )  # fmt: skip
     assert answers[-1].startswith(
         "END " + w.head("Saved. Receipt {receipt}.\n{miner} gets an SMS.")
     )
-    assert w.n("Wrong PIN. {n} try left.", "Wrong PIN. {n} tries left.", 2) in "".join(answers)
 
     answers = walk(
         actor.phone,
@@ -176,7 +183,19 @@ def tour(app, session, phone, worst, lang) -> dict[str, list[str]]:
 
     answers = walk(actor.phone, "11", "1357", shared, "1", "7", "1")
     assert w.head("PIN locked until {when}.") in answers[-2]
-    assert w.head("PIN cleared for {name}.") in answers[-1]
+    assert answers[-1].startswith(f"END {w('PIN cleared.')}\n" + w.head(CODE_FOR))
+    assert w("Shared phone: no SMS. Give it in person.") in answers[-1]
+
+    # an enrolment code: refused for a member with a PIN, then for one without
+    answers = walk(actor.phone, "12", "1357", shared, "2", "7", "1")
+    assert answers[-1].startswith(f"CON {w('Not saved:')}\n{w('Has a PIN: 11 clears it.')}")
+    answers = walk(actor.phone, "12", "1357", other.phone, "7", "1")
+    assert w("Also sent to their phone by SMS.") in answers[-1]
+    (code,) = re.findall(r"(?<!\d)\d{6}(?!\d)", answers[-1])
+    wrong_code = f"{(int(code) + 1) % 10**6:06d}"
+    answers = walk(other.phone, "1", "12345", wrong_code, code, "2468", "1357", "2468", "2468")
+    assert w("PIN saved.") in answers[-1]
+    assert w.n("Wrong code. {n} try left.", "Wrong code. {n} tries left.", 2) in "".join(answers)
 
     walk(shared)  # who is calling
     twins[1].pin_locked_until = utcnow() + dt.timedelta(days=1)
@@ -245,7 +264,6 @@ def test_messages_above_a_list_fit_the_room_it_keeps(lang):
     read_only = [w("No more."), w("Invalid choice.")]
     notices = [
         w("Saved for {name}.", name=name),
-        w("PIN cleared for {name}.", name=name),
         w("Language saved."),
         w("PIN saved."),
     ]

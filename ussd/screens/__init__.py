@@ -1,6 +1,15 @@
 """Every screen of the conversation, registered by name in ``SCREENS``."""
 
-from ussd.screens import buyer, coordinator, member, officer, pin, start, unlock  # noqa: F401
+from ussd.screens import (  # noqa: F401
+    buyer,
+    coordinator,
+    enrol,
+    member,
+    officer,
+    pin,
+    start,
+    unlock,
+)
 from ussd.screens.base import SCREENS, Screen
 
 __all__ = ["SCREENS", "Screen"]

@@ -52,9 +52,11 @@ class Home:
 
 @dataclass
 class End:
-    """Close the session with this text."""
+    """Close the session with this text. ``replay``, when given, is what a retry of the same
+    request gets instead (the text shows a secret once, and is never stored)."""
 
     text: str
+    replay: str | None = None
 
 
 Result = Go | Replace | Stay | Back | Home | End

@@ -1,15 +1,22 @@
-"""PIN screens: verify once per session, choose (typed twice), change.
+"""PIN screens: verify once per session, enrol with a code (then choose, typed twice),
+change.
 
 A flow that needs the PIN stores where it was going in ``data["after_pin"]`` (see
 ``conversation.open_screen``); the PIN steps take one place on the stack, so ``0`` from
 the screen after them goes back to where the caller came from.
+
+A member without a PIN types the one-time enrolment code an officer or coordinator gave
+them (``ledger.enrolment``) before choosing one. Nothing about a PIN is kept in the session
+state: the confirmation compares the PIN typed with the reply just before it in the
+gateway's text, which holds every reply of the session, and the state keeps only where that
+reply sits (``data["pin_at"]``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from ledger import pins
+from ledger import enrolment, pins
 from ledger.errors import LedgerError
 from locales import _
 from ussd.context import Context
@@ -18,6 +25,14 @@ from ussd.screens.base import AskScreen, End, Home, Replace, Result, Stay, join,
 
 LOCKED = _("PIN locked until {when}. Ask your officer to unlock it.")
 PIN_SAVED = _("PIN saved.")
+# TRANSLATORS: a member without a PIN, who has no enrolment code (or whose code ran out).
+NO_CODE = _("You have no PIN yet. Ask your officer for an enrolment code, then dial again.")
+ASK_CODE = _("Type the enrolment code your officer gave you:")
+BAD_CODE = _("A code is 6 digits.")
+#: The plural pair of a wrong code (extracted where ``PinCode.handle`` uses it).
+WRONG_CODE = ("Wrong code. {n} try left.", "Wrong code. {n} tries left.")
+# TRANSLATORS: two sessions chose a PIN at once, or the code was used meanwhile.
+NOT_SET = _("Your PIN was not saved: it changed meanwhile. Please dial again.")
 
 
 def locked_when(ctx: Context, until: dt.datetime) -> str:
@@ -33,9 +48,27 @@ def locked_text(ctx: Context, until: dt.datetime) -> str:
     return ctx.t.gettext(LOCKED, when=locked_when(ctx, until))
 
 
+def pin_entry(ctx: Context) -> str | End:
+    """Where a caller goes to give a PIN: ``pin``, or ``pin_code`` for a member who has
+    none and holds a live enrolment code; or an END (locked, or no code)."""
+    member = ctx.member
+    until = pins.locked_until(member, ctx.now)
+    if until is not None:
+        return End(locked_text(ctx, until))
+    if pins.has_pin(member):
+        return "pin"
+    if enrolment.has_live_code(ctx.session, member, ctx.now):
+        return "pin_code"
+    return End(ctx.t.gettext(NO_CODE))
+
+
 def after_pin(ctx: Context) -> Result:
     target = ctx.data.pop("after_pin", "")
     return Replace(target) if target else Home()
+
+
+def locked_end(ctx: Context, exc: LedgerError) -> End:
+    return End(locked_text(ctx, exc.params["until"]))
 
 
 @register
@@ -59,7 +92,7 @@ class Pin(AskScreen):
             ok = pins.verify_pin(ctx.session, ctx.member, raw, ctx.now)
         except LedgerError as exc:  # locked (now or already): the lock is kept
             if exc.code == "pin_locked":
-                return End(locked_text(ctx, exc.params["until"]))
+                return locked_end(ctx, exc)
             raise
         if not ok:
             left = pins.tries_left(ctx.member)
@@ -69,22 +102,61 @@ class Pin(AskScreen):
 
 
 @register
+class PinCode(AskScreen):
+    """A member without a PIN types the enrolment code; wrong codes count like wrong PINs."""
+
+    name = "pin_code"
+
+    def prompt(self, ctx: Context) -> str:
+        t = ctx.t
+        warning = None
+        if ctx.member.pin_failures and not ctx.error:
+            left = pins.tries_left(ctx.member)
+            warning = t.ngettext("{n} try left.", "{n} tries left.", left)
+        return join(t.gettext(ASK_CODE), warning)
+
+    def handle(self, ctx: Context, raw: str) -> Result:
+        t = ctx.t
+        try:
+            code_id = enrolment.check_code(ctx.session, ctx.member, raw, ctx.now)
+        except LedgerError as exc:
+            if exc.code == "pin_locked":
+                return locked_end(ctx, exc)
+            if exc.code == "bad_code":
+                return Stay(t.gettext(BAD_CODE))
+            if exc.code == "has_pin":  # set meanwhile, in another session
+                return Replace("pin")
+            raise
+        if code_id is None:
+            left = pins.tries_left(ctx.member)
+            return Stay(
+                t.ngettext("Wrong code. {n} try left.", "Wrong code. {n} tries left.", left)
+            )
+        ctx.data["pin_mode"] = "enrol"
+        ctx.data["enrol_code"] = code_id
+        return Replace("pin_new")
+
+
+@register
 class PinNew(AskScreen):
-    """Choose a PIN (first use, or after an officer cleared it)."""
+    """Choose a PIN, after the enrolment code."""
 
     name = "pin_new"
+    mode = "enrol"
 
     def prompt(self, ctx: Context) -> str:
         return ctx.t.gettext(_("Choose a PIN of 4 digits:"))
 
     def handle(self, ctx: Context, raw: str) -> Result:
+        if ctx.data.get("pin_mode") != self.mode:
+            return Home()
         try:
             pins.check_new(raw)
         except LedgerError as exc:
             if exc.code == "weak_pin":
                 return Stay(ctx.t.gettext(_("Too easy to guess. Choose another.")))
             return Stay(explain(ctx.t, exc))
-        ctx.data["new_pin_hash"] = pins.hash_pin(raw)
+        ctx.data["pin_at"] = ctx.at  # where the PIN sits in the text; never the PIN
         return Replace("pin_repeat")
 
 
@@ -94,12 +166,14 @@ class PinChange(PinNew):
 
     name = "pin_change"
     needs_pin = True
+    mode = "change"
 
     def prompt(self, ctx: Context) -> str:
         return ctx.t.gettext(_("New PIN of 4 digits:"))
 
     def handle(self, ctx: Context, raw: str) -> Result:
         ctx.data["after_pin"] = ""
+        ctx.data["pin_mode"] = self.mode
         return super().handle(ctx, raw)
 
 
@@ -112,11 +186,27 @@ class PinRepeat(AskScreen):
         return ctx.t.gettext(_("Type the same PIN again:"))
 
     def handle(self, ctx: Context, raw: str) -> Result:
-        first = ctx.data.pop("new_pin_hash", "")
-        if not first or not pins.matches(raw, first):
-            ctx.notice(ctx.t.gettext(_("The PINs differ. Try again.")))
-            return Replace("pin_new")
-        pins.set_pin(ctx.session, ctx.member, raw)
+        t, data = ctx.t, ctx.data
+        mode = data.get("pin_mode")
+        first_at = data.pop("pin_at", None)
+        if mode not in ("enrol", "change"):
+            return Home()
+        # The first PIN is the reply just before this one in the gateway's text.
+        if first_at is None or first_at != ctx.at - 1 or raw != ctx.previous_reply:
+            ctx.notice(t.gettext(_("The PINs differ. Try again.")))
+            return Replace("pin_new" if mode == "enrol" else "pin_change")
+        try:
+            with ctx.session.begin_nested():
+                if mode == "enrol":
+                    enrolment.choose_pin(ctx.session, ctx.member, raw, data["enrol_code"], ctx.now)
+                else:
+                    pins.change_pin(ctx.session, ctx.member, raw)
+        except LedgerError as exc:
+            if exc.code in ("code_used", "pin_taken", "pin_changed"):
+                return End(t.gettext(NOT_SET))
+            raise
+        for key in ("pin_mode", "enrol_code"):
+            data.pop(key, None)
         ctx.state["pin_ok"] = True
-        ctx.notice(ctx.t.gettext(PIN_SAVED))
+        ctx.notice(t.gettext(PIN_SAVED))
         return after_pin(ctx)

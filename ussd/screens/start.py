@@ -7,7 +7,8 @@ from ledger.models import Member, MemberStatus
 from ledger.pins import has_pin
 from locales import LANGUAGE_NAMES, LANGUAGES, _
 from ussd.context import Context
-from ussd.screens.base import Go, Home, ListScreen, Result, Stay, register, short
+from ussd.screens.base import End, Go, Home, ListScreen, Result, Stay, register, short
+from ussd.screens.pin import pin_entry
 
 #: The main menu: key, label, screen, roles that see it (None: everyone). Keys never move,
 #: so a member who learns "3" for prices keeps it whatever roles they have.
@@ -23,6 +24,7 @@ MENU = [
     ("9", _("Record meeting"), "meet_member", {"officer"}),
     ("10", _("Post gold price"), "price_usd", {"coordinator"}),
     ("11", _("Unlock a PIN"), "unlock_member", {"officer", "coordinator"}),
+    ("12", _("Enrolment code"), "enrol_member", {"officer", "coordinator"}),
 ]
 
 
@@ -80,9 +82,12 @@ class Main(ListScreen):
 
     def choose(self, ctx: Context, key: str) -> Result:
         target = next(target for k, _label, target in self._items(ctx) if k == key)
-        if target == "pin_change" and not has_pin(ctx.member):
+        if target == "pin_change" and not has_pin(ctx.member):  # a first PIN: the code first
+            entry = pin_entry(ctx)
+            if isinstance(entry, End):
+                return entry
             ctx.data["after_pin"] = ""
-            return Go("pin_new")
+            return Go(entry)
         return Go(target)
 
 

@@ -1,18 +1,41 @@
 """An officer (their group) or a coordinator (their cooperative) lifts a member's PIN lock.
 
-The PIN is cleared too, since a locked-out member has usually forgotten it: the member
-chooses a new one on their next dial.
+The PIN is cleared too, since a locked-out member has usually forgotten it, and a one-time
+enrolment code is issued at once (``ledger.enrolment``): the officer hands it over (it is
+also texted when the phone is the member's alone), and the member types it on their next
+dial before choosing a new PIN.
 """
 
 from __future__ import annotations
 
-from ledger import access, pins
+from ledger import access, enrolment, pins
 from ledger.models import Member
 from locales import _
 from ussd.context import Context
-from ussd.screens.base import CONFIRM, AskScreen, Go, Home, Screen, Stay, join, register, short
+from ussd.screens.base import CONFIRM, AskScreen, End, Go, Home, Screen, Stay, join, register, short
 from ussd.screens.lookup import NOT_FOUND, PickOnPhone, find
 from ussd.screens.pin import locked_when
+
+# TRANSLATORS: the officer's last screen after issuing an enrolment code: {code} is 6 digits,
+# {when} a date and time. They read it to the member or write it down.
+CODE_FOR = _("Code for {name}: {code}\nValid until {when}.")
+CODE_TEXTED = _("Also sent to their phone by SMS.")
+CODE_IN_PERSON = _("Shared phone: no SMS. Give it in person.")
+# TRANSLATORS: what a repeated request gets instead of the code, which is shown only once.
+CODE_SHOWN_ONCE = _("The code was shown once. If it was lost, issue a new one (12).")
+
+
+def issued_end(ctx: Context, issued: enrolment.Issued, *first: str) -> End:
+    """The END screen that shows a new code once; a retry of the request gets
+    ``CODE_SHOWN_ONCE`` (the code is never stored in the session)."""
+    t = ctx.t
+    when = f"{t.date(issued.expires_at)} {t.time(issued.expires_at)}"
+    text = join(
+        *first,
+        t.gettext(CODE_FOR, name=short(issued.member.first_name), code=issued.code, when=when),
+        t.gettext(CODE_TEXTED if issued.texted else CODE_IN_PERSON),
+    )
+    return End(text, replay=t.gettext(CODE_SHOWN_ONCE))
 
 
 def in_scope(ctx: Context, target: Member) -> bool:
@@ -71,7 +94,7 @@ class UnlockConfirm(Screen):
         return join(
             short(target.name),
             status,
-            t.gettext(_("Clear the PIN? They choose a new one.")),
+            t.gettext(_("Clear the PIN and give a new code?")),
             t.gettext(CONFIRM),
             self.nav(ctx),
         )
@@ -83,5 +106,5 @@ class UnlockConfirm(Screen):
         if raw != "1":
             return super().handle(ctx, raw)
         pins.reset_pin(ctx.session, target)
-        ctx.notice(ctx.t.gettext(_("PIN cleared for {name}."), name=short(target.first_name)))
-        return Home()
+        issued = enrolment.issue(ctx.session, target, by=ctx.member, now=ctx.now)
+        return issued_end(ctx, issued, ctx.t.gettext(_("PIN cleared.")))
