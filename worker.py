@@ -124,10 +124,14 @@ class Worker(SimpleWorker):
 
 
 def main() -> None:
+    from ops.check import StartRefused
     from sms import queue, settings
-    from wsgi import create_app
+    from wsgi import checked_app
 
-    app = create_app()
+    try:
+        app = checked_app("worker")  # the configuration checked first, as `sanduku check` does
+    except StartRefused:
+        raise SystemExit(2) from None  # each problem is in the log already
     current = settings.current()
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(
@@ -149,16 +153,18 @@ def main() -> None:
     failures = 0
     try:
         while not stop.is_set():
-            # Job arguments stay out of the log: delivery reports carry phone numbers.
-            worker = Worker(
-                [queue.queue(connection)], connection=connection, log_job_description=False
-            )
+            worker = None
             try:
+                # Job arguments stay out of the log: delivery reports carry phone numbers.
+                # Building the worker talks to Redis too (its name), so it may fail as well.
+                worker = Worker(
+                    [queue.queue(connection)], connection=connection, log_job_description=False
+                )
                 if worker.work(with_scheduler=True, logging_level="INFO"):
                     failures = 0
             except redis.RedisError as exc:
                 log.warning("worker loop stopped: %s", exc)
-            if worker.stop_requested:
+            if worker is not None and worker.stop_requested:
                 break
             # RQ gave up on Redis: wait (a SIGTERM now just stops), then start again.
             for sig in (signal.SIGTERM, signal.SIGINT):

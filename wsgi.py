@@ -29,7 +29,7 @@ import sms
 import ussd
 from ledger.defaults import TIME_ZONE
 from ledger.evidence import settings as evidence_settings
-from ops import embedded, logs, secret
+from ops import check, embedded, logs, secret
 from ops.errors import ConfigError
 from sms import settings as sms_settings
 
@@ -61,6 +61,9 @@ def load_config(instance: Path) -> dict:
         "PROXY_COUNT": env.get("PROXY_COUNT") or "0",
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         "LOG_LEVEL": (env.get("LOG_LEVEL") or "INFO").upper(),
+        "LOG_FORMAT": (env.get("LOG_FORMAT") or "text").lower(),
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        "SENTRY_DSN": env.get("SENTRY_DSN") or None,
         "SANDUKU_TZ": env.get("SANDUKU_TZ") or TIME_ZONE,
         "USSD_CODE": ussd_code(env.get("USSD_CODE")),
         # Coordinator uploads are CSVs of a few hundred members; nothing else is large.
@@ -91,6 +94,21 @@ def ussd_code(raw: str | None) -> str:
     if not USSD_CODE_PATTERN.fullmatch(code):
         raise ConfigError(f"USSD_CODE must look like {DEFAULT_USSD_CODE}, not {code!r}")
     return code
+
+
+def instance_dir() -> Path:
+    """``instance/`` beside this module: the demo's database, secret and embedded Redis."""
+    return Path(Flask(__name__, instance_relative_config=True).instance_path)
+
+
+def checked_app(process: str) -> Flask:
+    """The web process's (``app`` for gunicorn) and the worker's start: the configuration
+    checked as ``sanduku check`` does (``ops.check``), then the app. A fatal problem raises
+    ``ops.check.StartRefused`` after logging one line per problem."""
+    instance = instance_dir()
+    instance.mkdir(parents=True, exist_ok=True)
+    check.at_start(process, lambda: load_config(instance), locales.DIR)
+    return create_app()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -142,9 +160,21 @@ def cli() -> None:
     """sanduku: savings groups and gold purchases over USSD and SMS."""
 
 
+@cli.command("check", with_appcontext=False)
+def check_command() -> None:
+    """Print every setting (secrets hidden) and each problem; exit 1 on a fatal one."""
+    instance = instance_dir()
+    instance.mkdir(parents=True, exist_ok=True)
+    raise SystemExit(check.report(lambda: load_config(instance), locales.DIR, click.echo))
+
+
 def __getattr__(name: str) -> Flask:
-    """``wsgi:app`` for gunicorn, built on first use: importing this module connects nothing."""
+    """``wsgi:app`` for gunicorn, built on first use after the start check (``checked_app``):
+    importing this module connects nothing."""
     if name == "app":
-        globals()["app"] = created = create_app()
+        # `flask --app wsgi COMMAND` finds the app here too, to run a command (`db upgrade` on
+        # an empty database): the start check is for serving (gunicorn).
+        from_cli = os.environ.get("FLASK_RUN_FROM_CLI") == "true"
+        globals()["app"] = created = create_app() if from_cli else checked_app("web")
         return created
     raise AttributeError(name)
