@@ -17,6 +17,7 @@ a database call.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -31,6 +32,7 @@ from rq import SimpleWorker
 from ledger import db
 from ledger.evidence import jobs as evidence_jobs
 from ledger.evidence.defaults import SCAN_INTERVAL_SECONDS
+from ops import health
 from sms import jobs as sms_jobs
 
 log = logging.getLogger("sanduku.worker")
@@ -93,6 +95,11 @@ class Periodic(threading.Thread):
         except redis.RedisError:
             return True
 
+    def _finished(self, task: Task) -> None:
+        """The heartbeat ``GET /healthz/worker`` reads (best effort: Redis may be away)."""
+        with contextlib.suppress(redis.RedisError):
+            health.mark_finished(self.connection, task.name)
+
     def run(self) -> None:
         while not self.stopping.is_set():
             for task in self.tasks:
@@ -105,6 +112,7 @@ class Periodic(threading.Thread):
                 with FORK_LOCK:
                     try:
                         task.run()
+                        self._finished(task)
                     except Exception:
                         log.exception("periodic %s failed; next try in %.0f s", task.name, interval)
                     finally:
