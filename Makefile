@@ -8,7 +8,7 @@ LOCK := requirements.lock
 # The tool that writes the lock (installed into .venv by `make lock` only).
 UV_VERSION := 0.13.8
 
-.PHONY: demo test lint bench install lock migration catalogs
+.PHONY: demo test lint bench install lock migration catalogs tools
 
 # The locked versions (pip checks every file against its hashes), then sanduku itself.
 $(BIN)/.installed: pyproject.toml $(LOCK)
@@ -59,3 +59,12 @@ migration: install
 catalogs: install
 	$(BIN)/pybabel -q extract
 	$(BIN)/pybabel -q update
+
+# Tools the tests use when they are there: nginx (`nginx -t` on deploy/'s site), Debian's
+# package, installed when missing and this runs as root with apt-get (CI: .ci/run).
+tools:
+	@command -v nginx >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  { DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx-light >/dev/null 2>&1 || \
+	    { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y \
+	      --no-install-recommends nginx >/dev/null; }; }; } || \
+	  echo "nginx is not installed: tests/ops/test_deploy_files.py skips nginx -t"
