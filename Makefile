@@ -47,12 +47,14 @@ lint: install
 bench: install
 	$(BIN)/python -m bench
 
-# Until the first deployment, the schema is one migration, rewritten from the models.
+# A schema change is a new revision after the released ones, which are frozen (their hashes
+# are in ledger/migrations/released.sha256 and a test holds them to it):
+# `make migration NAME=loan_photos` writes ledger/migrations/versions/0004_loan_photos.py from
+# the models (upgrade and downgrade); read it, fix what autogenerate cannot see, test it.
 migration: install
-	rm -f ledger/migrations/versions/0001_initial.py
-	$(BIN)/python -c "import tempfile, pathlib; from ledger.db import make_engine; from ledger import schema; d = tempfile.mkdtemp(); schema.revision(make_engine(f'sqlite:///{d}/m.db'), 'initial schema')"
-	cd ledger/migrations/versions && f=$$(ls *_initial_schema.py) && sed -i "s/^revision = '.*'/revision = '0001'/; s/^Revision ID: .*/Revision ID: 0001/" $$f && mv $$f 0001_initial.py
-	$(BIN)/ruff format ledger/migrations/versions >/dev/null
+	@test -n "$(NAME)" || { echo "usage: make migration NAME=what_changes"; exit 2; }
+	f=$$($(BIN)/python -c "import sys; from ledger import schema; print(schema.new_revision(sys.argv[1]))" "$(NAME)" | tail -n 1) \
+		&& $(BIN)/ruff format "$$f" >/dev/null && echo "$$f"
 
 # Catalogs: the words of the code into locales/messages.pot, then into every language's catalog
 # (new words empty, changed ones marked fuzzy). Translate those, then `make test`.

@@ -1,7 +1,15 @@
-"""Schema migrations (Alembic), run from code so ``sanduku db upgrade`` needs no ini file."""
+"""Schema migrations (Alembic), run from code so ``sanduku db upgrade`` needs no ini file.
+
+Released revisions are frozen: ``migrations/released.sha256`` lists each file with its hash
+(``sha256sum -c`` reads it) and a test fails when one changes. Every schema change is a new
+revision, numbered after the last (``make migration NAME=topic`` writes it: ``new_revision``).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import re
+import tempfile
 from pathlib import Path
 
 from alembic import command
@@ -9,11 +17,15 @@ from alembic.config import Config
 from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: The released revisions' files and their SHA-256, one ``<hash>  <file>`` a line.
+RELEASED = "released.sha256"
 
 
-def _config(connection) -> Config:
+def _config(connection, migrations: Path = MIGRATIONS) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(migrations))
+    # Files are named by their revision id: 0004_topic.py is revision "0004_topic".
+    config.set_main_option("file_template", "%%(rev)s")
     config.attributes["connection"] = connection
     return config
 
@@ -54,3 +66,44 @@ def pending(engine: Engine) -> list[str]:
         return [rev.revision for rev in reversed(list(missing))]
     except CommandError as exc:  # pragma: no cover - a branch alembic cannot walk
         raise LookupError(str(exc)) from None
+
+
+def released(migrations: Path = MIGRATIONS) -> dict[str, str]:
+    """The released revision files (names under ``versions/``) and their SHA-256."""
+    lines = (migrations / RELEASED).read_text().splitlines()
+    return {name: digest for digest, name in (line.split() for line in lines if line.strip())}
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def next_revision_id(message: str, migrations: Path = MIGRATIONS) -> str:
+    """``0004_loan_photos``: the number after the highest under ``versions/``, then a slug."""
+    numbers = [
+        int(match.group(1))
+        for path in (migrations / "versions").glob("*.py")
+        if (match := re.match(r"(\d+)", path.name))
+    ]
+    slug = re.sub(r"[^a-z0-9]+", "_", message.lower()).strip("_")[:40]
+    if not slug:
+        raise ValueError("a migration needs a name: letters or digits")
+    return f"{max(numbers, default=0) + 1:04d}_{slug}"
+
+
+def new_revision(message: str, migrations: Path = MIGRATIONS) -> Path:
+    """Write the next revision from the difference between the models and the schema at head
+    (a scratch SQLite database migrated to head), with its downgrade. Returns its file."""
+    from ledger.db import make_engine
+
+    rev_id = next_revision_id(message, migrations)
+    with tempfile.TemporaryDirectory() as scratch:
+        engine = make_engine(f"sqlite:///{scratch}/head.db")
+        try:
+            with engine.begin() as connection:
+                config = _config(connection, migrations)
+                command.upgrade(config, "head")
+                command.revision(config, message=message, autogenerate=True, rev_id=rev_id)
+        finally:
+            engine.dispose()
+    return migrations / "versions" / f"{rev_id}.py"
