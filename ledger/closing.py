@@ -16,17 +16,21 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger import events, journal
+from ledger.corrections import record_entries
 from ledger.defaults import MAX_AMOUNT_MINOR
 from ledger.errors import LedgerError
 from ledger.models import (
     Account,
     AccountKind,
+    Attendance,
     Entry,
+    EntryKind,
     Flag,
     FlagKind,
     Group,
     Line,
     Meeting,
+    Member,
     utcnow,
 )
 from ledger.vsla import check_open, int_in, lock_group
@@ -149,5 +153,32 @@ def group_flags(session: Session, group: Group, limit: int = 50) -> list[Flag]:
     return list(
         session.scalars(
             select(Flag).where(Flag.group_id == group.id).order_by(Flag.id.desc()).limit(limit)
+        )
+    )
+
+
+#: Entries by which a member pays into the box at a meeting.
+PAYMENTS = (EntryKind.SHARES, EntryKind.SOCIAL_FUND, EntryKind.FINE, EntryKind.REPAYMENT)
+
+
+def paid_at(session: Session, meeting: Meeting, member: Member) -> int:
+    """What the member paid into the box at the meeting (records standing, not reversed)."""
+    return sum(
+        line.amount
+        for entry in record_entries(session, meeting, member)
+        if entry.kind in PAYMENTS
+        for line in entry.lines
+        if line.amount > 0
+    )
+
+
+def present_members(session: Session, meeting: Meeting) -> list[Member]:
+    """Who was present (in person or represented), by id."""
+    return list(
+        session.scalars(
+            select(Member)
+            .join(Attendance, Attendance.member_id == Member.id)
+            .where(Attendance.meeting_id == meeting.id, Attendance.present)
+            .order_by(Member.id)
         )
     )
