@@ -59,6 +59,7 @@ RECORD_FIELDS = (
     "loan_term_months",
     "repayment",
     "fine",
+    "fine_reason",
     "grant",
 )
 AMOUNTS = ("social_fund", "loan", "repayment", "fine", "grant")
@@ -84,6 +85,9 @@ def group_json(group: Group) -> dict:
         "loan_cap_multiple": group.loan_cap_multiple,
         "max_shares": group.max_shares,
         "max_loan_term_months": group.max_loan_term_months,
+        "charge_period": group.charge_period.value,
+        "leaver_rule": group.leaver_rule.value,
+        "meeting_sms": group.meeting_sms,
         "meeting_weekday": group.meeting_weekday,
         "meeting_time": group.meeting_time.strftime("%H:%M"),
         "cycle": {"number": cycle.number, "start": cycle.start_on, "end": cycle.end_on},
@@ -184,13 +188,17 @@ def _record(token: ApiToken, raw: object, index: int, group: Group) -> meetings.
         )
     return meetings.MeetingRecord(
         member=member,
+        fine_reason=body.choice(
+            "fine_reason", tuple(r.value for r in meetings.FineReason), required=False
+        )
+        or meetings.FineReason.OTHER,
         shares=body.count("shares", 1, group.max_shares, required=False) or 0,
         loan_term_months=term,
         **amounts,
     )
 
 
-def _balances(group: Group, meeting_id: int) -> list[dict]:
+def balances(group: Group, meeting_id: int) -> list[dict]:
     session = db.session()
     cycle = vsla.current_cycle(session, group)
     attendance = {
@@ -254,7 +262,7 @@ def record_meeting(token: ApiToken, code: str) -> tuple[int, object]:
         "group": group.code,
         "date": meeting.held_on,
         "currency": group.currency,
-        "members": _balances(group, meeting.id),
+        "members": balances(group, meeting.id),
     }
 
 
@@ -334,6 +342,8 @@ def statement(token: ApiToken, phone: str) -> tuple[int, object]:
                 "kind": entry.kind.value,
                 "amount": money(amount),
                 "memo": entry.memo,
+                "reversed": entry.id in data["reversed"],
+                "reverses": entry.reverses_id,
             }
             for entry, amount in data["recent"]
         ],

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ledger.models import ApiRole, ApiToken, Group, Member, Role, Site
+from ledger.models import ApiRole, ApiToken, Group, Meeting, Member, Role, Site
 
 
 class View(StrEnum):
@@ -99,6 +99,21 @@ def may_act_for_group(actor: Actor, group: Group | None) -> bool:
     if actor.officer_of is not None and group.id == actor.officer_of:
         return True
     return _coordinates(actor, group.cooperative_id)
+
+
+def may_correct_meeting(actor: Actor, group: Group | None, meeting: Meeting | None) -> bool:
+    """Reverse a member's record in a meeting: the group's officer while the meeting is open;
+    once it is closed (the box counted and agreed), a coordinator only."""
+    if group is None or meeting is None or meeting.group_id != group.id:
+        return False
+    if meeting.closed_at is None:
+        return may_act_for_group(actor, group)
+    return _coordinates(actor, group.cooperative_id)
+
+
+def may_see_group_flags(actor: Actor, group: Group | None) -> bool:
+    """A group's own flags (a cash count that differed): its officer and its coordinator."""
+    return may_act_for_group(actor, group)
 
 
 def may_act_for_cooperative(actor: Actor, cooperative_id: int | None) -> bool:

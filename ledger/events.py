@@ -15,6 +15,12 @@ PURCHASE_RECORDED = "purchase_recorded"
 PRICE_POSTED = "price_posted"
 #: An enrolment code for a member alone on their phone: the SMS layer texts it to them.
 ENROLMENT_CODE_ISSUED = "enrolment_code_issued"
+#: A savings group's meeting closed: each member present gets her SMS.
+MEETING_CLOSED = "meeting_closed"
+#: A member left her group mid-cycle (subject: ``ledger.shareout.Payout``): her SMS.
+MEMBER_LEFT = "member_left"
+#: A cycle shared out (subject: ``ledger.shareout.ShareOut``): each member's SMS.
+SHARED_OUT = "shared_out"
 
 Handler = Callable[[Session, object], None]
 _handlers: dict[str, list[Handler]] = defaultdict(list)

@@ -1,6 +1,7 @@
 """Loans from the group's loan fund: service charges, disbursement, repayment, write-off.
 
-The service charge accrues at the start of each 30-day period, the first at disbursement
+The service charge accrues at the start of each period (30 days, or 4 weeks: the group's
+rule when the loan was given), the first at disbursement
 (Ledger Link): flat on the principal or on the declining balance. Repayments pay the charge
 first, then principal, oldest loan first.
 
@@ -12,6 +13,7 @@ Every function that writes takes the group's lock first (``ledger.vsla.lock_grou
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from ledger import journal
 from ledger.days import check_day
-from ledger.defaults import CHARGE_PERIOD_DAYS
 from ledger.errors import LedgerError
 from ledger.models import (
     AccountKind,
@@ -36,6 +37,7 @@ from ledger.money import check_amount, round_half_up
 from ledger.vsla import (
     accounts,
     check_in_group,
+    check_open,
     current_cycle,
     int_in,
     lock_group,
@@ -130,11 +132,11 @@ def owed_by_day(session: Session, group: Group, day: dt.date) -> dict[int, int]:
 def _periods_due(loan: Loan, as_of: dt.date) -> int:
     if as_of < loan.disbursed_on:
         return 0
-    return (as_of - loan.disbursed_on).days // CHARGE_PERIOD_DAYS + 1
+    return (as_of - loan.disbursed_on).days // loan.period_days + 1
 
 
 def pending_charges(loan: Loan, as_of: dt.date) -> list[tuple[int, int]]:
-    """``(period, charge)`` for each 30-day period of an open loan that has started by
+    """``(period, charge)`` for each charge period of an open loan that has started by
     ``as_of`` and is not booked yet: what ``accrue_charges`` would book, worked out without
     writing (a screen or a statement reads it; the next meeting books it)."""
     if not loan.is_open:
@@ -145,7 +147,7 @@ def pending_charges(loan: Loan, as_of: dt.date) -> list[tuple[int, int]]:
 
 
 def accrue_charges(session: Session, group: Group, as_of: dt.date) -> int:
-    """Book every service charge whose 30-day period has started by ``as_of`` (Ledger Link:
+    """Book every service charge whose period has started by ``as_of`` (Ledger Link:
     the first at disbursement; flat on principal or on the declining balance), and mark loans
     past their due date overdue. Returns the total charged."""
     lock_group(session, group)
@@ -170,7 +172,7 @@ def accrue_charges(session: Session, group: Group, as_of: dt.date) -> int:
                     EntryKind.SERVICE_CHARGE,
                     group.currency,
                     [(receivable, charge), (income, -charge)],
-                    occurred_on=loan.disbursed_on + dt.timedelta(days=period * CHARGE_PERIOD_DAYS),
+                    occurred_on=loan.disbursed_on + dt.timedelta(days=period * loan.period_days),
                     group_id=group.id,
                     member_id=loan.member_id,
                     loan_id=loan.id,
@@ -196,6 +198,7 @@ def disburse(
     check_day(on, "date")
     lock_group(session, group)
     check_in_group(member, group)
+    check_open(meeting)
     check_amount(principal, "loan")
     term = group.max_loan_term_months if term_months is None else term_months
     term = int_in(term, 1, group.max_loan_term_months, "loan_term_months")
@@ -225,7 +228,8 @@ def disburse(
         rate_bp=group.service_charge_bp,
         method=group.service_charge_method,
         disbursed_on=on,
-        due_on=on + dt.timedelta(days=CHARGE_PERIOD_DAYS * term),
+        period_days=group.charge_period.days,
+        due_on=on + dt.timedelta(days=group.charge_period.days * term),
         periods_charged=0,
         charged=0,
         principal_paid=0,
@@ -262,6 +266,7 @@ def repay(
     check_day(on, "date")
     lock_group(session, group)
     check_in_group(member, group)
+    check_open(meeting)
     check_amount(amount, "repayment")
     accrue_charges(session, group, on)
     loans = open_loans(session, member)
@@ -292,7 +297,7 @@ def repay(
             member_id=member.id,
             loan_id=loan.id,
             meeting_id=meeting.id if meeting else None,
-            memo=f"charge {to_charge}, principal {to_principal}",
+            memo=repayment_memo(to_charge, to_principal),
         )
         if loan.outstanding == 0:
             loan.status, loan.closed_on = LoanStatus.REPAID, on
@@ -300,13 +305,28 @@ def repay(
     return loans
 
 
-def write_off(session: Session, loan: Loan, on: dt.date) -> None:
-    """Give up on what a loan still owes: the group bears it as a loss."""
+def repayment_memo(charge: int, principal: int) -> str:
+    return f"charge {charge}, principal {principal}"
+
+
+def repayment_split(memo: str | None) -> tuple[int, int]:
+    """(charge, principal) of a repayment entry, as ``repayment_memo`` wrote them."""
+    match = re.fullmatch(r"charge (\d+), principal (\d+)", memo or "")
+    if match is None:  # pragma: no cover - every repayment is written by ``repay``
+        raise LedgerError("unreadable", "this repayment cannot be split into charge and principal")
+    return int(match[1]), int(match[2])
+
+
+def write_off(session: Session, loan: Loan, on: dt.date, reason: str | None = None) -> None:
+    """Give up on what a loan still owes (a group decision): the group bears it as a loss,
+    shared by everyone's shares at the share-out, which the borrower no longer blocks."""
     check_day(on, "date")
     group = session.get(Group, loan.group_id)
     lock_group(session, group)
     if not loan.is_open:
         raise LedgerError("closed", "the loan is already closed", "loan")
+    if on < loan.disbursed_on:
+        raise LedgerError("before_loan", "the date is before the loan was given", "date")
     amount = loan.outstanding
     journal.post(
         session,
@@ -320,6 +340,7 @@ def write_off(session: Session, loan: Loan, on: dt.date) -> None:
         group_id=group.id,
         member_id=loan.member_id,
         loan_id=loan.id,
+        memo=(reason or "")[:200] or None,
     )
     loan.written_off = loan.principal_outstanding
     loan.charged = loan.charge_paid

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,6 +34,7 @@ from ledger.vsla import (
     accounts,
     active_member_count,
     check_in_group,
+    check_open,
     current_cycle,
     int_in,
     lock_group,
@@ -42,6 +44,15 @@ K = AccountKind
 
 
 # -- a meeting ------------------------------------------------------------------------------
+
+
+class FineReason(StrEnum):
+    """Why a member is fined: the short list of a group's constitution."""
+
+    LATE = "late"
+    ABSENT = "absent"
+    DISORDER = "disorder"
+    OTHER = "other"
 
 
 @dataclass
@@ -55,7 +66,36 @@ class MeetingRecord:
     loan_term_months: int | None = None
     repayment: int = 0
     fine: int = 0
+    fine_reason: FineReason | str = FineReason.OTHER
     grant: int = 0
+
+
+def fine_reason(value: object) -> FineReason:
+    try:
+        return FineReason(value)
+    except ValueError:
+        raise LedgerError(
+            "bad_reason",
+            f"a fine's reason is one of {', '.join(r.value for r in FineReason)}",
+            "fine_reason",
+        ) from None
+
+
+def recent_meetings(session: Session, group: Group, today: dt.date, days: int = 7) -> list[Meeting]:
+    """The group's meetings of the last ``days`` days that are still open, newest first:
+    what an officer may go back to and finish."""
+    return list(
+        session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.group_id == group.id,
+                Meeting.held_on <= today,
+                Meeting.held_on >= today - dt.timedelta(days=days),
+                Meeting.closed_at.is_(None),
+            )
+            .order_by(Meeting.held_on.desc())
+        )
+    )
 
 
 def open_meeting(session: Session, group: Group, held_on: dt.date) -> Meeting:
@@ -72,6 +112,7 @@ def open_meeting(session: Session, group: Group, held_on: dt.date) -> Meeting:
         select(Meeting).where(Meeting.group_id == group.id, Meeting.held_on == held_on)
     )
     if meeting is not None:
+        check_open(meeting)
         return meeting
     meeting = Meeting(group_id=group.id, cycle_id=cycle.id, held_on=held_on)
     session.add(meeting)
@@ -106,6 +147,21 @@ def mark_present(session: Session, meeting: Meeting, member: Member) -> Attendan
     return attendance
 
 
+def mark_attendance(
+    session: Session, meeting: Meeting, member: Member, present: bool, represented: bool = False
+) -> Attendance:
+    """Present, absent, or present through someone sent in her place (counted present)."""
+    group = session.get(Group, meeting.group_id)
+    lock_group(session, group)
+    check_in_group(member, group)
+    check_open(meeting)
+    attendance = mark_present(session, meeting, member)
+    attendance.present = present or represented
+    attendance.represented = represented
+    session.flush()
+    return attendance
+
+
 def record_meeting(
     session: Session,
     group: Group,
@@ -122,6 +178,8 @@ def record_meeting(
         if rec.member.id in seen:
             raise LedgerError("duplicate", f"{rec.member.name} appears twice", "records")
         seen.add(rec.member.id)
+        if rec.fine:
+            rec.fine_reason = fine_reason(rec.fine_reason)
     for member in present:
         check_in_group(member, group)
     meeting = open_meeting(session, group, held_on)
@@ -136,7 +194,7 @@ def record_meeting(
         if rec.social_fund:
             contribute_social_fund(session, group, meeting, rec.member, rec.social_fund)
         if rec.fine:
-            pay_fine(session, group, meeting, rec.member, rec.fine)
+            pay_fine(session, group, meeting, rec.member, rec.fine, rec.fine_reason)
         if rec.repayment:
             repay(session, group, rec.member, rec.repayment, held_on, meeting)
     for rec in records:
@@ -156,6 +214,7 @@ def buy_shares(
 ) -> None:
     count = int_in(count, 1, group.max_shares, "shares")
     lock_group(session, group)
+    check_open(meeting)
     attendance = mark_present(session, meeting, member)
     if attendance.shares + count > group.max_shares:
         raise LedgerError(
@@ -191,6 +250,7 @@ def contribute_social_fund(
     session: Session, group: Group, meeting: Meeting, member: Member, amount: int
 ) -> None:
     check_amount(amount, "social_fund")
+    check_open(meeting)
     journal.post(
         session,
         EntryKind.SOCIAL_FUND,
@@ -206,8 +266,18 @@ def contribute_social_fund(
     )
 
 
-def pay_fine(session: Session, group: Group, meeting: Meeting, member: Member, amount: int) -> None:
+def pay_fine(
+    session: Session,
+    group: Group,
+    meeting: Meeting,
+    member: Member,
+    amount: int,
+    reason: FineReason | str = FineReason.OTHER,
+) -> None:
+    """A fine paid into the loan fund (profit shared out), with its reason as the memo."""
     check_amount(amount, "fine")
+    reason = fine_reason(reason)
+    check_open(meeting)
     journal.post(
         session,
         EntryKind.FINE,
@@ -220,6 +290,7 @@ def pay_fine(session: Session, group: Group, meeting: Meeting, member: Member, a
         group_id=group.id,
         member_id=member.id,
         meeting_id=meeting.id,
+        memo=reason.value,
     )
 
 
@@ -228,6 +299,7 @@ def pay_grant(
 ) -> None:
     check_amount(amount, "grant")
     lock_group(session, group)
+    check_open(meeting)
     cash = accounts(session, group)(K.SOCIAL_FUND_CASH)
     session.flush()
     session.refresh(cash)

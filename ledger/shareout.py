@@ -3,10 +3,15 @@
 Share-out: fund = loan-fund cash + what borrowers still owe; value per share = fund / total
 shares; each member gets shares x value, less what they still owe. The social fund stays.
 
-A member who leaves mid-cycle gets back what they paid for their shares (the share price),
-less what they still owe, and takes no part of the cycle's profit (service charges and fines
-stay with those who finish the cycle) nor of the social fund. The VSL methodology leaves this
-rule to each group's constitution; this is the conservative reading.
+A member who leaves mid-cycle is paid by the group's rule (``Group.leaver_rule``, which
+the methodology leaves to each constitution), less what she still owes, and never any of the
+social fund:
+
+- ``savings_only`` (the conservative reading): what she paid for her shares, the share
+  price; the cycle's profit (charges and fines) stays with those who finish the cycle;
+- ``savings_and_profit``: her shares' value today, as a share-out would value them:
+  floor(shares x (loan-fund cash + loans outstanding) / all shares). A loss to date (a
+  write-off, expenses) lowers it alike. Those who stay keep the same value per share.
 """
 
 from __future__ import annotations
@@ -17,16 +22,17 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger import journal
+from ledger import events, journal
 from ledger.days import check_day
 from ledger.errors import LedgerError
-from ledger.loans import accrue_charges, open_loans
+from ledger.loans import accrue_charges, open_loans, position
 from ledger.models import AccountKind as K
 from ledger.models import (
     Cycle,
     EntryKind,
     Group,
     Holding,
+    LeaverRule,
     Loan,
     LoanStatus,
     Member,
@@ -70,6 +76,100 @@ class Payout:
     net: int  # cash handed over
 
 
+@dataclass
+class Borrower:
+    """A borrower who still owes at the share-out, and what the group can do about it."""
+
+    member_id: int
+    owed: int
+    gross: int  # her share-out before netting
+    #: ``wait`` (she repays first), ``net`` (taken out of her payout: only when it covers
+    #: what she owes), ``write_off`` (the group bears it).
+    options: tuple[str, ...]
+
+
+@dataclass
+class Preview:
+    """A share-out worked out on a day without writing anything."""
+
+    on: dt.date
+    cycle_number: int
+    fund: int
+    total_shares: int
+    payouts: list[Payout]
+    borrowers: list[Borrower]
+
+    @property
+    def blocked(self) -> bool:
+        return any("net" not in b.options for b in self.borrowers)
+
+
+@dataclass
+class SharedOut:
+    """What ``share_out`` did: the event's subject."""
+
+    group: Group
+    cycle_number: int
+    on: dt.date
+    payouts: list[Payout]
+
+
+def _holdings(session: Session, cycle: Cycle) -> dict[int, int]:
+    return {
+        h.member_id: h.shares
+        for h in session.scalars(
+            select(Holding).where(Holding.cycle_id == cycle.id, Holding.shares > 0)
+        )
+    }
+
+
+def _owed(session: Session, group: Group, on: dt.date) -> dict[int, int]:
+    """Member id -> what her open loans owe on ``on`` (charges started by then included)."""
+    owed: dict[int, int] = {}
+    for loan in session.scalars(
+        select(Loan).where(
+            Loan.group_id == group.id, Loan.status.in_([LoanStatus.OPEN, LoanStatus.OVERDUE])
+        )
+    ):
+        owed[loan.member_id] = owed.get(loan.member_id, 0) + position(loan, on).outstanding
+    return owed
+
+
+def preview(session: Session, group: Group, on: dt.date) -> Preview:
+    """The share-out as it would be on ``on``: fund, each payout, who still owes. Nothing is
+    written; ``share_out`` refuses while a borrower's payout does not cover what she owes."""
+    check_day(on, "date")
+    cycle = current_cycle(session, group)
+    holdings = _holdings(session, cycle)
+    owed = _owed(session, group, on)
+    fund = journal.balance(session, K.LOAN_FUND_CASH, group.currency, group_id=group.id) + sum(
+        owed.values()
+    )
+    gross = split_fund(fund, holdings)
+    payouts = [
+        Payout(
+            mid,
+            holdings[mid],
+            savings_of(session, session.get(Member, mid)),
+            gross[mid],
+            owed.get(mid, 0),
+            gross[mid] - owed.get(mid, 0),
+        )
+        for mid in sorted(holdings)
+    ]
+    borrowers = [
+        Borrower(
+            mid,
+            amount,
+            gross.get(mid, 0),
+            ("wait", "net", "write_off") if gross.get(mid, 0) >= amount else ("wait", "write_off"),
+        )
+        for mid, amount in sorted(owed.items())
+        if amount
+    ]
+    return Preview(on, cycle.number, fund, sum(holdings.values()), payouts, borrowers)
+
+
 def share_out(session: Session, group: Group, on: dt.date) -> list[Payout]:
     """Close the cycle: value per share = (loan-fund cash + loans outstanding) / total shares;
     each member gets shares x value less what they still owe; the social fund stays.
@@ -80,19 +180,8 @@ def share_out(session: Session, group: Group, on: dt.date) -> list[Payout]:
     if on < cycle.start_on:
         raise LedgerError("before_cycle", "the share-out is before the cycle starts", "date")
     accrue_charges(session, group, on)
-    holdings = {
-        h.member_id: h.shares
-        for h in session.scalars(
-            select(Holding).where(Holding.cycle_id == cycle.id, Holding.shares > 0)
-        )
-    }
-    owed: dict[int, int] = {}
-    for loan in session.scalars(
-        select(Loan).where(
-            Loan.group_id == group.id, Loan.status.in_([LoanStatus.OPEN, LoanStatus.OVERDUE])
-        )
-    ):
-        owed[loan.member_id] = owed.get(loan.member_id, 0) + loan.outstanding
+    holdings = _holdings(session, cycle)
+    owed = _owed(session, group, on)
     if set(owed) - set(holdings):
         raise LedgerError(
             "unsettled",
@@ -171,12 +260,27 @@ def share_out(session: Session, group: Group, on: dt.date) -> list[Payout]:
         Cycle(group_id=group.id, number=cycle.number + 1, start_on=start, end_on=year_after(start))
     )
     session.flush()
+    events.emit(events.SHARED_OUT, session, SharedOut(group, cycle.number, on, payouts))
     return payouts
 
 
-def member_leaves(session: Session, member: Member, on: dt.date) -> Payout:
-    """Pay a member who leaves mid-cycle their savings less what they owe, and mark them
-    inactive. Refused when they owe more than they saved (settle or write off first)."""
+def leaver_rule(value: object) -> LeaverRule:
+    try:
+        return LeaverRule(value)
+    except ValueError:
+        raise LedgerError(
+            "bad_rule",
+            f"rule is one of {', '.join(r.value for r in LeaverRule)}",
+            "rule",
+        ) from None
+
+
+def member_leaves(
+    session: Session, member: Member, on: dt.date, rule: LeaverRule | str | None = None
+) -> Payout:
+    """Pay a member who leaves mid-cycle by ``rule`` (the group's by default) less what she
+    owes, and mark her inactive. Refused when she owes more than her payout (settle or
+    write off first) or the loan fund cannot pay it."""
     check_day(on, "date")
     group = member.group
     if group is None:
@@ -186,44 +290,58 @@ def member_leaves(session: Session, member: Member, on: dt.date) -> Payout:
     cycle = current_cycle(session, group)
     if on < cycle.start_on:
         raise LedgerError("before_cycle", "the date is before the cycle starts", "date")
+    rule = leaver_rule(group.leaver_rule if rule is None else rule)
     accrue_charges(session, group, on)
     loans = open_loans(session, member)
     owed = sum(loan.outstanding for loan in loans)
     saved = savings_of(session, member)
-    if owed > saved:
-        raise LedgerError(
-            "unsettled",
-            f"{member.name} owes more than their savings: record the repayment first",
-            "loans",
-            owed=owed,
-            saved=saved,
-        )
     acct = accounts(session, group, member)
     cash = accounts(session, group)(K.LOAN_FUND_CASH)
     session.flush()
     session.refresh(cash)
-    if saved - owed > cash.balance:
+    shares = shares_of(session, cycle, member)
+    gross = saved
+    if rule == LeaverRule.SAVINGS_AND_PROFIT:
+        holdings = _holdings(session, cycle)
+        fund = cash.balance + sum(_owed(session, group, on).values())
+        total = sum(holdings.values())
+        gross = shares * fund // total if total else 0
+    if owed > gross:
+        raise LedgerError(
+            "unsettled",
+            f"{member.name} owes more than her payout: record the repayment first",
+            "loans",
+            owed=owed,
+            payout=gross,
+        )
+    if gross - owed > cash.balance:
         raise LedgerError(
             "fund_short", "the loan fund does not hold that much", "savings", available=cash.balance
         )
-    if saved:
+    if saved or gross or owed:
         journal.post(
             session,
             EntryKind.SHARE_OUT,
             group.currency,
-            [(acct(K.SAVINGS), saved), (acct(K.LOAN_RECEIVABLE), -owed), (cash, -(saved - owed))],
+            [
+                (acct(K.SAVINGS), saved),
+                (accounts(session, group)(K.CYCLE_PROFIT), gross - saved),
+                (acct(K.LOAN_RECEIVABLE), -owed),
+                (cash, -(gross - owed)),
+            ],
             occurred_on=on,
             group_id=group.id,
             member_id=member.id,
-            memo="leaves the group",
+            memo=f"leaves the group ({rule.value})",
         )
     for loan in loans:
         loan.charge_paid, loan.principal_paid = loan.charged, loan.principal
         loan.status, loan.closed_on = LoanStatus.REPAID, on
-    shares = shares_of(session, cycle, member)
     holding = session.get(Holding, (cycle.id, member.id))
     if holding is not None:
         holding.shares = 0
     member.status, member.left_on = MemberStatus.INACTIVE, on
     session.flush()
-    return Payout(member.id, shares, saved, saved, owed, saved - owed)
+    payout = Payout(member.id, shares, saved, gross, owed, gross - owed)
+    events.emit(events.MEMBER_LEFT, session, payout)
+    return payout

@@ -40,6 +40,11 @@ def member_statement(session: Session, member: Member, as_of: dt.date, recent: i
             .options(selectinload(Entry.lines))
         )
     )
+    reversed_ids = set(
+        session.scalars(
+            select(Entry.reverses_id).where(Entry.reverses_id.in_([e.id for e in entries]))
+        )
+    )
     return {
         "member": member,
         "group": group,
@@ -51,4 +56,6 @@ def member_statement(session: Session, member: Member, as_of: dt.date, recent: i
         ),
         "loans": [position(loan, as_of) for loan in loans],
         "recent": [(e, sum(line.amount for line in e.lines if line.amount > 0)) for e in entries],
+        #: Ids of the recent entries a later reversal undid: shown as reversed, never hidden.
+        "reversed": reversed_ids,
     }

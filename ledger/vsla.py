@@ -23,11 +23,14 @@ from ledger.members import clean_name
 from ledger.models import (
     AccountKind,
     ChargeMethod,
+    ChargePeriod,
     Cooperative,
     Cycle,
     EntryKind,
     Group,
     Holding,
+    LeaverRule,
+    Meeting,
     Member,
     MemberStatus,
 )
@@ -63,6 +66,8 @@ def create_group(
     loan_cap_multiple: int = 3,
     max_shares: int = 5,
     max_loan_term_months: int = 3,
+    charge_period: ChargePeriod | str = ChargePeriod.DAYS_30,
+    leaver_rule: LeaverRule | str = LeaverRule.SAVINGS_ONLY,
     cooperative: Cooperative | None = None,
 ) -> Group:
     """A new group and its first cycle. Amounts are minor units of ``currency``."""
@@ -85,6 +90,8 @@ def create_group(
         loan_cap_multiple=int_in(loan_cap_multiple, 1, 10, "loan_cap_multiple"),
         max_shares=int_in(max_shares, 1, 10, "max_shares"),
         max_loan_term_months=int_in(max_loan_term_months, 1, 12, "max_loan_term_months"),
+        charge_period=choice(ChargePeriod, charge_period, "charge_period"),
+        leaver_rule=choice(LeaverRule, leaver_rule, "leaver_rule"),
         meeting_weekday=int_in(meeting_weekday, 0, 6, "meeting_weekday"),
         meeting_time=meeting_time,
         cooperative_id=cooperative.id if cooperative else None,
@@ -96,6 +103,15 @@ def create_group(
     )
     session.flush()
     return group
+
+
+def choice(cls, value: object, field: str):
+    try:
+        return cls(value)
+    except ValueError:
+        raise LedgerError(
+            "bad_choice", f"{field} is one of {', '.join(v.value for v in cls)}", field
+        ) from None
 
 
 def year_after(day: dt.date) -> dt.date:
@@ -127,6 +143,16 @@ def check_in_group(member: Member, group: Group) -> None:
         raise LedgerError("other_group", f"the member is not in {group.code}", "member")
     if member.status != MemberStatus.ACTIVE:
         raise LedgerError("inactive", "the member is not active", "member")
+
+
+def check_open(meeting: Meeting | None) -> None:
+    """A closed meeting takes no more records: only a correction (``ledger.corrections``)."""
+    if meeting is not None and meeting.closed_at is not None:
+        raise LedgerError(
+            "meeting_closed",
+            f"the meeting of {meeting.held_on.isoformat()} is closed: only a correction",
+            "meeting",
+        )
 
 
 def active_members(session: Session, group: Group) -> list[Member]:

@@ -5,8 +5,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Settings from the config, the outbox's subscriptions, and the callbacks."""
-    from sms import outbox, settings, views
+    from sms import outbox, settings, views, vsla
 
     settings.install(settings.Settings.from_config(app.config))
     outbox.subscribe()
+    vsla.subscribe()
     app.register_blueprint(views.bp)

@@ -59,6 +59,22 @@ ENROLMENT_CODE = _(
     "Sanduku code: {code}, valid until {date} {time}. Dial the USSD code, type it, then "
     "choose your PIN. Never give it to anyone."
 )
+# TRANSLATORS: SMS to each member present once the savings group's meeting closes: what
+# she paid at it ({paid}), her shares ({shares}, a count) and their value ({savings}), what
+# her loans still owe ({loan}) and the next meeting's date ({next}). One SMS: 160 characters.
+MEETING_DONE = _(
+    "{name}: paid {paid} on {date}. Savings {savings} ({shares} shares). Loan {loan}. "
+    "Next meeting {next}."
+)
+# TRANSLATORS: SMS to a member who leaves her savings group mid-cycle: her payout.
+LEAVER = _("{name}, you have left {group}. Your payout: {payout} for {shares} shares.")
+# TRANSLATORS: SMS to each member at the share-out: her shares and payout; saving starts
+# again on {start} (the new cycle).
+SHARED_OUT = _(
+    "{name}, share-out of {group} on {date}: {shares} shares, payout {payout}. "
+    "Saving starts again on {start}."
+)
+
 #: What an enrolment SMS's body becomes once it has left: the code is not kept.
 ENROLMENT_SENT = "(enrolment code, not kept)"
 
@@ -147,6 +163,68 @@ def balance_on_ussd(t: Translator, code: str) -> str:
 
 def enrolment(t: Translator, *, code: str, expires_at: dt.datetime) -> str:
     return fit(t, ENROLMENT_CODE, code=code, date=t.date(expires_at), time=t.time(expires_at))
+
+
+def meeting_done(
+    t: Translator,
+    *,
+    name: str,
+    day: dt.date,
+    paid: int,
+    shares: int,
+    savings: int,
+    loan: int,
+    next_day: dt.date,
+    currency: str,
+) -> str:
+    return fit(
+        t,
+        MEETING_DONE,
+        ("name",),
+        name=name,
+        paid=t.money(paid, currency),
+        date=t.date(day),
+        savings=t.money(savings, currency),
+        shares=shares,
+        loan=t.money(loan, currency),
+        next=t.date(next_day),
+    )
+
+
+def leaver(t: Translator, *, name: str, group: str, payout: int, shares: int, currency: str) -> str:
+    return fit(
+        t,
+        LEAVER,
+        ("name", "group"),
+        name=name,
+        group=group,
+        payout=t.money(payout, currency),
+        shares=shares,
+    )
+
+
+def shared_out(
+    t: Translator,
+    *,
+    name: str,
+    group: str,
+    day: dt.date,
+    shares: int,
+    payout: int,
+    start: dt.date,
+    currency: str,
+) -> str:
+    return fit(
+        t,
+        SHARED_OUT,
+        ("name", "group"),
+        name=name,
+        group=group,
+        date=t.date(day),
+        shares=shares,
+        payout=t.money(payout, currency),
+        start=t.date(start),
+    )
 
 
 def plain(t: Translator, msgid: str) -> str:

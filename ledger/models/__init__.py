@@ -2,9 +2,18 @@
 constraints here. Every model is re-exported: ``from ledger.models import Member``."""
 
 from ledger.models.base import Recorded, utcnow
-from ledger.models.flags import Flag, FlagKind
+from ledger.models.flags import PURCHASE_KINDS, Flag, FlagKind
 from ledger.models.gold import Cooperative, PricePost, Site, SiteStatus
-from ledger.models.groups import Attendance, ChargeMethod, Cycle, Group, Holding, Meeting
+from ledger.models.groups import (
+    Attendance,
+    ChargeMethod,
+    ChargePeriod,
+    Cycle,
+    Group,
+    Holding,
+    LeaverRule,
+    Meeting,
+)
 from ledger.models.journal import Account, AccountKind, Entry, EntryKind, Line
 from ledger.models.loans import Loan, LoanStatus
 from ledger.models.lots import Lot, LotAction, LotEvent, LotInput, LotOperation, LotStatus
@@ -20,12 +29,14 @@ from ledger.models.purchases import Purchase
 from ledger.models.tokens import ApiRole, ApiToken, IdempotentRequest
 
 __all__ = [
+    "PURCHASE_KINDS",
     "Account",
     "AccountKind",
     "ApiRole",
     "ApiToken",
     "Attendance",
     "ChargeMethod",
+    "ChargePeriod",
     "Cooperative",
     "Cycle",
     "EnrolmentCode",
@@ -38,6 +49,7 @@ __all__ = [
     "Holding",
     "IdempotentRequest",
     "InboundMessage",
+    "LeaverRule",
     "Line",
     "Loan",
     "LoanStatus",

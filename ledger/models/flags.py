@@ -21,6 +21,12 @@ class FlagKind(StrEnum):
     MULTI_SITE_DAY = "multi_site_day"  # one miner selling at several sites in one day
     SITE_STATUS = "site_status"  # bought from a not-inspected site (or one since made red)
     PRICE_ABOVE_POSTED = "price_above_posted"  # price per gram far above the posted price
+    #: A savings group's box counted at a meeting's end differs from its books.
+    CASH_COUNT_DIFFERENCE = "cash_count_difference"
+
+
+#: The kinds a gold purchase raises (``ledger.evidence``); the others are a group's.
+PURCHASE_KINDS = frozenset(FlagKind) - {FlagKind.CASH_COUNT_DIFFERENCE}
 
 
 class Flag(Base):
@@ -33,7 +39,9 @@ class Flag(Base):
     kind: Mapped[FlagKind] = mapped_column(enum_column(FlagKind))
     #: What the flag is about (``site_capacity:3:2025-03-04``): one row per subject.
     key: Mapped[str] = mapped_column(String(120), unique=True)
-    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    #: The cooperative of a purchase's flag; none for a savings group's own (``group_id``).
+    cooperative_id: Mapped[int | None] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), index=True)
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
     #: The purchase that first raised it.

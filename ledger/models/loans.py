@@ -19,6 +19,7 @@ class LoanStatus(StrEnum):
     OVERDUE = "overdue"
     REPAID = "repaid"
     WRITTEN_OFF = "written_off"
+    REVERSED = "reversed"  # recorded by mistake and reversed: it never happened
 
 
 class Loan(Recorded, Base):
@@ -35,7 +36,9 @@ class Loan(Recorded, Base):
     method: Mapped[ChargeMethod] = mapped_column(enum_column(ChargeMethod))
     disbursed_on: Mapped[dt.date] = mapped_column(Date)
     due_on: Mapped[dt.date] = mapped_column(Date)
-    #: 30-day periods charged so far (the first at disbursement).
+    #: Length of a charge period: 30 days, or 28 (4 weeks), the group's rule when disbursed.
+    period_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    #: Charge periods charged so far (the first at disbursement).
     periods_charged: Mapped[int] = mapped_column(Integer, default=0)
     charged: Mapped[int] = mapped_column(BigInteger, default=0)
     principal_paid: Mapped[int] = mapped_column(BigInteger, default=0)

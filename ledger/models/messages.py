@@ -52,6 +52,9 @@ class MessageKind(StrEnum):
     PRICE = "price"  # price broadcast to opted-in members (same text per language)
     REPLY = "reply"  # answer to an inbound SMS
     ENROLMENT = "enrolment"  # a member's enrolment code (body forgotten once it has gone)
+    MEETING = "meeting"  # what a member paid at a closed meeting and where she stands
+    LEAVER = "leaver"  # a member's payout when she leaves the group
+    SHARE_OUT = "share_out"  # a member's payout at the share-out
 
 
 class Message(Base):

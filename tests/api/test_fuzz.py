@@ -202,6 +202,8 @@ def templates(world) -> dict[tuple[str, str], dict]:
             "fineness": "0.9",
         },
         ("POST", "/prices"): {"cooperative": "COOPBUNIA", "usd_per_gram": "95.5"},
+        ("POST", "/groups/<code>/expenses"): {"amount": 300, "memo": "stationery"},
+        ("POST", "/loans/<loan_id>/write-off"): {"reason": "gone"},
     }
 
 

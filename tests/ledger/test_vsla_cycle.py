@@ -187,3 +187,99 @@ def test_a_leaver_who_owes_more_than_saved_is_refused(session):
     with pytest.raises(LedgerError) as caught:
         shareout.member_leaves(session, a, START + dt.timedelta(days=1))
     assert caught.value.code == "unsettled"
+
+
+def test_year_with_corrections_leavers_and_a_write_off_by_hand(session):
+    """The same five members (A 2, B 3, C 1, D 5, E 2 shares a week at 1,000 FC; 200 FC of
+    social fund each; 10 % flat a 30-day period), 12 Mondays from 6 January 2025, with:
+
+    - meeting 2: C fined 500 FC for lateness;
+    - meeting 3: B typed 5 shares instead of 3: her record is reversed and re-recorded;
+      E borrows 4,000 FC for a month (charge 400 at once; periods start 20 Jan, 19 Feb,
+      21 Mar; due 19 Feb, unpaid, so the 24 Feb meeting books the second 400);
+    - meeting 4: A gets a 2,000 FC grant from the social fund;
+    - after meeting 5 (3 Feb) C leaves, ``savings_only``: 5 shares -> 5,000 FC;
+    - after meeting 9 (3 Mar) A leaves, ``savings_and_profit``. Shares bought so far:
+      13 a week x 5 + 12 a week x 4 = 113 (113,000 FC). Loan-fund cash = 113,000 + 500 fine
+      - 4,000 loan - 5,000 to C = 104,500 FC; E owes 4,800; fund 109,300 FC over the 108
+      shares held (A 18, B 27, D 45, E 18): A gets floor(18 x 10,930,000 / 108) =
+      1,821,666 centimes (her 18,000 FC and 216.66 FC of profit). Cash left 8,628,334;
+    - after meeting 10 (10 Mar) E's loan is written off: 4,800 FC (4,000 + two charges);
+    - meetings 10-12: B, D, E buy 10 shares a week: cash 8,628,334 + 3,000,000 =
+      11,628,334 centimes; the box is counted 100 FC short at meeting 12 (a flag).
+
+    Share-out on 31 March over B 36, D 60, E 24 = 120 shares: B 3,488,500.2, D 5,814,167,
+    E 2,325,666.8: floors sum to 11,628,333, the centime left goes to E (largest
+    remainder). Value per share 969.03 FC: the write-off (4,800) outweighs the charges (800)
+    and the fine (500), and A took 216.66 of profit. Social fund: 25 + 16 + 9 = 50
+    contributions of 200 = 10,000 FC less the 2,000 grant = 8,000 FC, not shared out.
+    """
+    from sqlalchemy import select
+
+    from ledger import closing, corrections
+    from ledger.models import Entry, EntryKind, Flag, FlagKind
+
+    group = factories.group(session, share_value=1000 * FC, social=200 * FC, rate_bp=1000)
+    a, b, c, d, e = (factories.member(session, group, name=n) for n in "ABCDE")
+    weekly = {a: 2, b: 3, c: 1, d: 5, e: 2}
+    extra = {
+        2: {c: {"fine": 500 * FC, "fine_reason": "late"}},
+        3: {b: {"shares": 5}, e: {"loan": 4000 * FC, "loan_term_months": 1}},
+        4: {a: {"grant": 2000 * FC}},
+    }
+    active = [a, b, c, d, e]
+    for n in range(1, 13):
+        records = []
+        for m in active:
+            rec = {"shares": weekly[m], "social_fund": 200 * FC, **extra.get(n, {}).get(m, {})}
+            records.append(R(m, **rec))
+        meeting = record_meeting(session, group, meeting_day(n), active, records)
+        if n == 3:
+            reversals = corrections.reverse_record(session, meeting, b, "typo: 3 shares, not 5")
+            assert len(reversals) == 2  # her shares and her social fund
+            record_meeting(
+                session, group, meeting_day(n), [b], [R(b, shares=3, social_fund=200 * FC)]
+            )
+        if n == 5:
+            assert shareout.member_leaves(session, c, meeting_day(5), "savings_only").net == (
+                5_000 * FC
+            )
+            active.remove(c)
+        if n == 9:
+            payout = shareout.member_leaves(session, a, meeting_day(9), "savings_and_profit")
+            assert (payout.shares, payout.savings, payout.net) == (18, 18_000 * FC, 1_821_666)
+            active.remove(a)
+        if n == 10:
+            (loan,) = open_loans(session, e)
+            assert loan.outstanding == 4_800 * FC
+            write_off(session, loan, meeting_day(10), "the group gives up: E moved to Bunia")
+        if n == 12:
+            count = closing.count_cash(session, meeting, 11_628_334 - 100 * FC, 8_000 * FC)
+            assert (count.loan_fund_books, count.loan_fund_difference) == (11_628_334, -100 * FC)
+            assert count.social_fund_difference == 0
+            closing.close_meeting(session, meeting)
+        session.commit()
+
+    bal = lambda kind, **kw: journal.balance(session, kind, "CDF", group_id=group.id, **kw)  # noqa: E731
+    assert bal(K.LOAN_FUND_CASH) == 11_628_334
+    assert bal(K.SOCIAL_FUND_CASH) == 8_000 * FC
+    assert bal(K.FINE_INCOME) == -500 * FC and bal(K.SERVICE_CHARGE_INCOME) == -800 * FC
+    assert bal(K.WRITE_OFFS) == 4_800 * FC
+    (flag,) = session.scalars(select(Flag).where(Flag.group_id == group.id))
+    assert flag.kind == FlagKind.CASH_COUNT_DIFFERENCE
+    fine = session.scalar(select(Entry).where(Entry.kind == EntryKind.FINE))
+    assert fine.memo == "late"
+    with pytest.raises(LedgerError, match="closed"):
+        record_meeting(session, group, meeting_day(12), [b], [R(b, shares=1)])
+    session.rollback()
+
+    payouts = shareout.share_out(session, group, dt.date(2025, 3, 31))
+    session.commit()
+    assert {p.member_id: p.net for p in payouts} == {
+        b.id: 3_488_500,
+        d.id: 5_814_167,
+        e.id: 2_325_667,
+    }
+    assert bal(K.LOAN_FUND_CASH) == 0 and bal(K.CYCLE_PROFIT) == 0
+    assert bal(K.SOCIAL_FUND_CASH) == 8_000 * FC
+    assert_books_balance(session)

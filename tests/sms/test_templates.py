@@ -72,6 +72,44 @@ def worst_cases(t):
         templates.enrolment(t, code="999999", expires_at=LONG_AT),
         [],
     )
+    # A savings group's SMS: every amount at the books' largest, the most shares a cycle
+    # can hold (10 a meeting, 53 meetings).
+    yield (
+        "meeting closed",
+        templates.meeting_done(
+            t,
+            name=NAME,
+            day=LONG_AT.date(),
+            paid=MAX_AMOUNT_MINOR,
+            shares=530,
+            savings=MAX_AMOUNT_MINOR,
+            loan=MAX_AMOUNT_MINOR,
+            next_day=LONG_AT.date(),
+            currency="CDF",
+        ),
+        [NAME],
+    )
+    yield (
+        "leaver",
+        templates.leaver(
+            t, name=NAME, group=NAME, payout=MAX_AMOUNT_MINOR, shares=530, currency="CDF"
+        ),
+        [NAME],
+    )
+    yield (
+        "share-out",
+        templates.shared_out(
+            t,
+            name=NAME,
+            group=NAME,
+            day=LONG_AT.date(),
+            shares=530,
+            payout=MAX_AMOUNT_MINOR,
+            start=LONG_AT.date(),
+            currency="CDF",
+        ),
+        [NAME],
+    )
     for msgid in (  # replies to inbound SMS: no values
         templates.STOPPED,
         templates.STARTED,
