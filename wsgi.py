@@ -23,12 +23,14 @@ import ledger.authors
 import ledger.cli
 import ledger.db
 import ledger.evidence
+import ledger.premiums
 import locales
 import ops
 import sms
 import ussd
 from ledger.defaults import TIME_ZONE
 from ledger.evidence import settings as evidence_settings
+from ledger.premiums import settings as premium_settings
 from ops import embedded, logs, secret
 from ops.errors import ConfigError
 from sms import settings as sms_settings
@@ -36,7 +38,7 @@ from sms import settings as sms_settings
 log = logging.getLogger("sanduku")
 
 #: Each package's optional keys and their defaults.
-OPTIONS = {**sms_settings.OPTIONS, **evidence_settings.OPTIONS}
+OPTIONS = {**sms_settings.OPTIONS, **evidence_settings.OPTIONS, **premium_settings.OPTIONS}
 
 
 def load_config(instance: Path) -> dict:
@@ -122,6 +124,7 @@ def init_ledger(app: Flask) -> None:
     ledger.authors.install()
     app.teardown_appcontext(lambda _exc: ledger.db.session.remove())
     ledger.evidence.configure(app.config)
+    ledger.premiums.configure(app.config)
     for group in ledger.cli.GROUPS:
         app.cli.add_command(group)
 

@@ -16,6 +16,15 @@ from ledger.models.messages import (
     MessageStatus,
     UnmatchedReport,
 )
+from ledger.models.payouts import Payout, PayoutState
+from ledger.models.premiums import (
+    LineState,
+    PayoutMethod,
+    Premium,
+    PremiumBasis,
+    PremiumLine,
+    PremiumStatus,
+)
 from ledger.models.purchases import Purchase
 from ledger.models.tokens import ApiRole, ApiToken, IdempotentRequest
 
@@ -39,6 +48,7 @@ __all__ = [
     "IdempotentRequest",
     "InboundMessage",
     "Line",
+    "LineState",
     "Loan",
     "LoanStatus",
     "Lot",
@@ -53,6 +63,13 @@ __all__ = [
     "Message",
     "MessageKind",
     "MessageStatus",
+    "Payout",
+    "PayoutMethod",
+    "PayoutState",
+    "Premium",
+    "PremiumBasis",
+    "PremiumLine",
+    "PremiumStatus",
     "PricePost",
     "Purchase",
     "Recorded",
