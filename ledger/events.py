@@ -15,6 +15,9 @@ PURCHASE_RECORDED = "purchase_recorded"
 PRICE_POSTED = "price_posted"
 #: An enrolment code for a member alone on their phone: the SMS layer texts it to them.
 ENROLMENT_CODE_ISSUED = "enrolment_code_issued"
+#: A premium approved into the books (``ledger.premiums.approve.Approved``, with the cash
+#: codes): the SMS layer texts every miner of it.
+PREMIUM_APPROVED = "premium_approved"
 
 Handler = Callable[[Session, object], None]
 _handlers: dict[str, list[Handler]] = defaultdict(list)

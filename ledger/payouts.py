@@ -187,3 +187,10 @@ def _book(session: Session, payout: Payout) -> None:
         .values(state=LineState.PAID)
     )
     session.flush()
+
+
+def by_cause(session: Session, causes: list[str]) -> dict[str, Payout]:
+    """The payouts of these causes (``premium_line:12``...), by cause."""
+    if not causes:
+        return {}
+    return {p.cause: p for p in session.scalars(select(Payout).where(Payout.cause.in_(causes)))}

@@ -40,9 +40,6 @@ from ledger.models import (
 )
 from ledger.premiums import settings
 
-#: Announced after approval, with the ``Approved`` (the SMS layer texts every miner).
-PREMIUM_APPROVED = "premium_approved"
-
 
 @dataclass
 class Approved:
@@ -161,7 +158,7 @@ def approve(
     premium.approved_by = approver.tag if approver else None
     premium.entry_id = entry.id
     session.flush()
-    events.emit(PREMIUM_APPROVED, session, approved)
+    events.emit(events.PREMIUM_APPROVED, session, approved)
     return approved
 
 
