@@ -14,6 +14,7 @@ is refused, and after ``CASH_CODE_TRIES`` wrong codes the payout waits for a coo
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import secrets
 
@@ -194,3 +195,149 @@ def by_cause(session: Session, causes: list[str]) -> dict[str, Payout]:
     if not causes:
         return {}
     return {p.cause: p for p in session.scalars(select(Payout).where(Payout.cause.in_(causes)))}
+
+
+# -- mobile money: the provider's side of the state machine ----------------------------------
+#
+# The worker (``payouts.jobs``) claims a pending payout, commits, calls the provider, then
+# settles it with the provider's word: ``paid``, ``failed`` (for good), ``retry`` (nothing
+# went out: failed for now, pending again after a backoff while attempts remain) or
+# ``unknown`` (it may have gone out: only the provider's status or callback settles it).
+
+
+def due(session: Session, now: dt.datetime, limit: int) -> list[int]:
+    """Mobile-money payouts to send now: pending ones, after moving back to pending the
+    retryable failures whose wait is over."""
+    session.execute(
+        update(Payout)
+        .where(
+            Payout.state == PayoutState.FAILED,
+            Payout.method == PayoutMethod.MOBILE_MONEY,
+            Payout.next_attempt_at.is_not(None),
+            Payout.next_attempt_at <= now,
+        )
+        .values(state=PayoutState.PENDING, next_attempt_at=None, updated_at=now)
+    )
+    return list(
+        session.scalars(
+            select(Payout.id)
+            .where(
+                Payout.state == PayoutState.PENDING,
+                Payout.method == PayoutMethod.MOBILE_MONEY,
+            )
+            .order_by(Payout.id)
+            .limit(limit)
+        )
+    )
+
+
+def claim(session: Session, payout_id: int, now: dt.datetime, lease: float) -> Payout | None:
+    """Take a pending payout for one provider call (a conditional update: of two workers,
+    one gets it). The caller commits before calling the provider."""
+    taken = session.execute(
+        update(Payout)
+        .where(
+            Payout.id == payout_id,
+            Payout.state == PayoutState.PENDING,
+            Payout.method == PayoutMethod.MOBILE_MONEY,
+        )
+        .values(
+            state=PayoutState.SUBMITTED,
+            attempts=Payout.attempts + 1,
+            lease_until=now + dt.timedelta(seconds=lease),
+            updated_at=now,
+        )
+    ).rowcount
+    return session.get(Payout, payout_id, populate_existing=True) if taken == 1 else None
+
+
+def settle(
+    session: Session,
+    payout: Payout,
+    outcome: str,
+    *,
+    now: dt.datetime,
+    provider_id: str | None = None,
+    reason: str | None = None,
+    max_attempts: int,
+    backoff: tuple[float, ...],
+    query_after: float,
+) -> str:
+    """Apply the provider's word to a submitted or unknown payout. Returns the new state
+    (or ``"already settled"`` when another worker or a callback got there first)."""
+    open_states = (PayoutState.SUBMITTED, PayoutState.UNKNOWN)
+    if outcome == "paid":
+        try:
+            mark_paid(session, payout, provider_id=provider_id, from_states=open_states)
+        except LedgerError:
+            return "already settled"
+        return PayoutState.PAID.value
+    values: dict = {"updated_at": now, "lease_until": None, "failure_reason": reason}
+    if outcome == "unknown":
+        values |= {
+            "state": PayoutState.UNKNOWN,
+            "unknown_since": payout.unknown_since or now,
+            "next_attempt_at": now + dt.timedelta(seconds=query_after),
+        }
+    elif outcome == "retry" and payout.attempts < max_attempts:
+        wait = backoff[min(payout.attempts, len(backoff)) - 1] if backoff else 0.0
+        values |= {
+            "state": PayoutState.FAILED,
+            "next_attempt_at": now + dt.timedelta(seconds=wait),
+        }
+    else:
+        values |= {"state": PayoutState.FAILED, "next_attempt_at": None}
+    changed = session.execute(
+        update(Payout).where(Payout.id == payout.id, Payout.state.in_(open_states)).values(**values)
+    ).rowcount
+    return values["state"].value if changed else "already settled"
+
+
+def stale_claims(session: Session, now: dt.datetime) -> int:
+    """Submitted payouts whose worker died mid-call: they may have gone out (``unknown``),
+    and their status is asked at once."""
+    return session.execute(
+        update(Payout)
+        .where(Payout.state == PayoutState.SUBMITTED, Payout.lease_until < now)
+        .values(
+            state=PayoutState.UNKNOWN,
+            unknown_since=now,
+            next_attempt_at=now,
+            lease_until=None,
+            failure_reason="worker lost mid-call",
+            updated_at=now,
+        )
+    ).rowcount
+
+
+def unknown_due(session: Session, now: dt.datetime, limit: int) -> list[Payout]:
+    """Unknown payouts whose status is to be asked of the provider now."""
+    return list(
+        session.scalars(
+            select(Payout)
+            .where(
+                Payout.state == PayoutState.UNKNOWN,
+                Payout.method == PayoutMethod.MOBILE_MONEY,
+                (Payout.next_attempt_at.is_(None)) | (Payout.next_attempt_at <= now),
+            )
+            .order_by(Payout.id)
+            .limit(limit)
+        )
+    )
+
+
+def never_arrived(session: Session, payout: Payout, now: dt.datetime) -> bool:
+    """The provider says it never got this unknown payout: pending again (same reference,
+    so a provider that did get it refuses the repeat as a duplicate)."""
+    return (
+        session.execute(
+            update(Payout)
+            .where(Payout.id == payout.id, Payout.state == PayoutState.UNKNOWN)
+            .values(state=PayoutState.PENDING, next_attempt_at=None, updated_at=now)
+        ).rowcount
+        == 1
+    )
+
+
+def by_reference(session: Session, reference: str) -> Payout | None:
+    return session.scalar(select(Payout).where(Payout.reference == reference))
