@@ -33,6 +33,7 @@ from ledger import db
 from ledger.evidence import jobs as evidence_jobs
 from ledger.evidence.defaults import SCAN_INTERVAL_SECONDS
 from ops import health
+from payouts import jobs as payout_jobs
 from sms import jobs as sms_jobs
 
 log = logging.getLogger("sanduku.worker")
@@ -65,6 +66,8 @@ SCHEDULE = (
     Task("flags", SCAN_INTERVAL_SECONDS, evidence_jobs.scan_flags),
     # Retention: old idempotency answers, settled and inbound SMS, unmatched delivery reports.
     Task("purge", "SMS_PURGE_INTERVAL", sms_jobs.purge_old),
+    # Mobile-money payouts: new and retried ones sent, unknown ones asked about.
+    Task("payouts", "PAYOUT_SCAN_INTERVAL", payout_jobs.scan_payouts),
 )
 
 #: Held while a periodic task works; RQ's scheduler is forked only between tasks.

@@ -23,20 +23,29 @@ import ledger.authors
 import ledger.cli
 import ledger.db
 import ledger.evidence
+import ledger.premiums
 import locales
 import ops
+import payouts
 import sms
 import ussd
 from ledger.defaults import TIME_ZONE
 from ledger.evidence import settings as evidence_settings
+from ledger.premiums import settings as premium_settings
 from ops import check, embedded, logs, secret
 from ops.errors import ConfigError
+from payouts import settings as payout_settings
 from sms import settings as sms_settings
 
 log = logging.getLogger("sanduku")
 
 #: Each package's optional keys and their defaults.
-OPTIONS = {**sms_settings.OPTIONS, **evidence_settings.OPTIONS}
+OPTIONS = {
+    **sms_settings.OPTIONS,
+    **evidence_settings.OPTIONS,
+    **premium_settings.OPTIONS,
+    **payout_settings.OPTIONS,
+}
 
 
 def load_config(instance: Path) -> dict:
@@ -66,6 +75,7 @@ def load_config(instance: Path) -> dict:
         "SENTRY_DSN": env.get("SENTRY_DSN") or None,
         "SANDUKU_TZ": env.get("SANDUKU_TZ") or TIME_ZONE,
         "USSD_CODE": ussd_code(env.get("USSD_CODE")),
+        "PAYOUT_BACKEND": env.get("PAYOUT_BACKEND") or "console",
         # Coordinator uploads are CSVs of a few hundred members; nothing else is large.
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         **{name: option(env.get(name), default) for name, default in OPTIONS.items()},
@@ -129,6 +139,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.init_app(app)
     ussd.init_app(app)
     sms.init_app(app)
+    payouts.init_app(app)
     ops.init_app(app)
     return app
 
@@ -140,6 +151,7 @@ def init_ledger(app: Flask) -> None:
     ledger.authors.install()
     app.teardown_appcontext(lambda _exc: ledger.db.session.remove())
     ledger.evidence.configure(app.config)
+    ledger.premiums.configure(app.config)
     for group in ledger.cli.GROUPS:
         app.cli.add_command(group)
 

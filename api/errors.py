@@ -45,7 +45,7 @@ class ApiError(Exception):
 
 
 #: Ledger codes that are a clash with what exists rather than a bad value.
-CONFLICT_CODES = {"exists"}
+CONFLICT_CODES = {"exists", "already_approved"}
 
 
 def _default(value: object) -> object:

@@ -17,6 +17,7 @@ from api import (
     idempotency,
     members,
     openapi,
+    premiums,
     schemas,
     year,
 )
@@ -306,6 +307,31 @@ ROUTES: tuple[Route, ...] = (
         BUYER,
         "A cooperative's latest posted price",
         query=(("cooperative", "cooperative code (a buyer's own by default)"),),
+    ),
+    Route(
+        "POST",
+        "/premiums",
+        premiums.create,
+        COORDINATOR,
+        "Plan a premium over lots or a period: each miner's grams and exact share",
+        schemas.PREMIUM,
+        201,
+    ),
+    Route(
+        "GET",
+        "/premiums/<premium_id>",
+        premiums.show,
+        BUYER,
+        "A premium's plan and the state of each miner's line and payout",
+    ),
+    Route(
+        "POST",
+        "/premiums/<premium_id>/approve",
+        premiums.approve,
+        COORDINATOR,
+        "Approve a premium into the books (another coordinator than its creator when the"
+        " cooperative has two); each miner gets an SMS",
+        schemas.APPROVE,
     ),
     Route(
         "GET",

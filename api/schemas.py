@@ -306,3 +306,25 @@ EXPENSE = obj(
     memo={"type": "string", "maxLength": 160, "examples": ["stationery", "a new padlock"]},
     date={**DATE, "description": "default: today"},
 )
+PREMIUM = obj(
+    ("cooperative", "amount", "currency", "basis"),
+    cooperative=CODE,
+    lots={
+        "type": "array",
+        "items": {"type": "string", "maxLength": 32},
+        "maxItems": 50,
+        "description": "lot numbers the premium was paid for (an export lot reaches every"
+        " purchase combined into it); or give period",
+    },
+    period=obj(("from", "to"), **{"from": DATE, "to": DATE}),
+    amount=amount("the whole premium received"),
+    currency={"enum": ["CDF", "USD"]},
+    basis={"enum": ["fine_grams", "grams"]},
+    community_share=decimal("fraction of the premium for the community, 0 to 0.5", "0.10"),
+    community_group={**CODE, "description": "the savings group the community share goes to"},
+    method={"enum": ["cash", "mobile_money"], "description": "how the miners are paid (cash)"},
+    note={"type": "string", "maxLength": 200},
+)
+
+#: No field: an empty body or ``{}``.
+APPROVE = obj(())

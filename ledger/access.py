@@ -207,3 +207,18 @@ def may_give_roles(actor: Actor, roles: Iterable[str]) -> bool:
     if actor.everywhere or actor.coordinates is not None:
         return True
     return actor.officer_of is not None and set(roles) <= OFFICER_GIVES
+
+
+# -- premiums and payouts ---------------------------------------------------------------------
+
+
+def may_manage_premiums(actor: Actor, cooperative_id: int | None) -> bool:
+    """Plan and approve a cooperative's premiums: its coordinators (the rule of a second
+    approver is the books', ``ledger.premiums.approve``)."""
+    return cooperative_id is not None and _coordinates(actor, cooperative_id)
+
+
+def may_see_payouts(actor: Actor, cooperative_id: int | None) -> bool:
+    """Read a cooperative's premiums and payouts, record a cash payout: its buyer (who hands
+    the cash over) or a coordinator."""
+    return may_act_for_cooperative(actor, cooperative_id)

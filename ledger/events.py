@@ -21,6 +21,9 @@ MEETING_CLOSED = "meeting_closed"
 MEMBER_LEFT = "member_left"
 #: A cycle shared out (subject: ``ledger.shareout.ShareOut``): each member's SMS.
 SHARED_OUT = "shared_out"
+#: A premium approved into the books (``ledger.premiums.approve.Approved``, with the cash
+#: codes): the SMS layer texts every miner of it.
+PREMIUM_APPROVED = "premium_approved"
 
 Handler = Callable[[Session, object], None]
 _handlers: dict[str, list[Handler]] = defaultdict(list)

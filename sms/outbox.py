@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ledger import events
 from ledger.enrolment import Issued
 from ledger.models import (
+    LineState,
     Member,
     MemberStatus,
     Message,
@@ -25,6 +26,8 @@ from ledger.models import (
     Purchase,
     utcnow,
 )
+from ledger.premiums import settings as premium_settings
+from ledger.premiums.approve import Approved
 from locales import translator
 from sms import queue, settings, templates
 
@@ -173,6 +176,37 @@ def on_enrolment_code(session: Session, issued: Issued) -> None:
     )
 
 
+def on_premium(session: Session, approved: Approved) -> None:
+    """Each miner of an approved premium, in her language: her lots, grams and share, and
+    how it is paid (cash with her code, mobile money, or carried to her next premium)."""
+    premium = approved.premium
+    minimum = premium_settings.current().min_payout[premium.currency]
+    tz = settings.current().tz
+    for line in premium.lines:
+        if line.due <= 0:
+            continue  # nothing for her (a few milligrams of a small premium)
+        member = line.member
+        t = translator(member.language, tz)
+        carried = line.state == LineState.CARRIED
+        add(
+            session,
+            phone=member.phone,
+            member_id=member.id,
+            kind=MessageKind.PREMIUM,
+            language=t.language,
+            body=templates.premium(
+                t,
+                lots=line.lots.split(","),
+                weight_mg=line.weight_mg,
+                amount=line.due,
+                currency=premium.currency,
+                code=approved.codes.get(line.id),
+                minimum=minimum if carried else None,
+            ),
+            cause=f"premium:{premium.id}",
+        )
+
+
 def _after_commit(session: Session) -> None:
     if session.info.pop(_DIRTY, False):
         queue.kick()
@@ -187,6 +221,7 @@ def subscribe() -> None:
     events.subscribe(events.PURCHASE_RECORDED, on_purchase)
     events.subscribe(events.PRICE_POSTED, on_price)
     events.subscribe(events.ENROLMENT_CODE_ISSUED, on_enrolment_code)
+    events.subscribe(events.PREMIUM_APPROVED, on_premium)
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_rollback", _after_rollback)

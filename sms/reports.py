@@ -71,14 +71,25 @@ def _find(session: Session, report: StatusReport) -> int | None:
 FINAL = (S.SENT, S.DELIVERED, S.FAILED, S.REJECTED)
 
 
+#: SMS whose body holds a one-time code, and what the body becomes once it has left.
+FORGOTTEN = {
+    MessageKind.ENROLMENT: templates.ENROLMENT_SENT,
+    MessageKind.PREMIUM: templates.PREMIUM_SENT,
+}
+
+
 def forget_codes(session: Session, where) -> int:
-    """Enrolment SMS that have left, or never will: the code in the body is not kept."""
-    return session.execute(
-        update(Message)
-        .where(where, Message.kind == MessageKind.ENROLMENT, Message.status.in_(FINAL))
-        .values(body=templates.ENROLMENT_SENT)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    """Enrolment and premium SMS that have left, or never will: the code in the body (an
+    enrolment code, a cash payout code) is not kept."""
+    return sum(
+        session.execute(
+            update(Message)
+            .where(where, Message.kind == kind, Message.status.in_(FINAL))
+            .values(body=body)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        for kind, body in FORGOTTEN.items()
+    )
 
 
 def apply(session: Session, report: StatusReport) -> str:

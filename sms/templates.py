@@ -78,6 +78,28 @@ SHARED_OUT = _(
 #: What an enrolment SMS's body becomes once it has left: the code is not kept.
 ENROLMENT_SENT = "(enrolment code, not kept)"
 
+# TRANSLATORS: SMS to a miner when a premium (extra money the cooperative got for its
+# traceable gold, weeks after her sale) is shared out. {lot} is a lot number (maybe with
+# "+2" for more lots), {grams} her gold in it ("12.5 g"), {amount} her share with currency,
+# {code} a 6-digit code she shows at the cooperative to get the cash. One SMS: 160 characters.
+PREMIUM_CASH = _(
+    "Gold premium, lot {lot}: {grams} of yours = {amount}. Take it in cash at the "
+    "cooperative with code {code}."
+)
+# TRANSLATORS: as above, when the premium is sent to her phone by mobile money (M-Pesa).
+PREMIUM_MOBILE = _(
+    "Gold premium, lot {lot}: {grams} of yours = {amount}. It is sent to this phone by "
+    "mobile money."
+)
+# TRANSLATORS: as above, when her share is below the smallest payout ({minimum}, like
+# "0.50 $"): it is kept for her and added to her next premium, not lost.
+PREMIUM_CARRIED = _(
+    "Gold premium, lot {lot}: {grams} of yours = {amount}. Below {minimum}, it is kept and "
+    "added to your next premium."
+)
+#: What a premium SMS's body becomes once it has left: its cash code is not kept.
+PREMIUM_SENT = "(premium, code not kept)"
+
 
 def fit(t: Translator, msgid: str, elastic: tuple[str, ...] = (), **values: object) -> str:
     """``msgid`` in ``t``'s language, with ``values``, as GSM-7 in one segment if it can be
@@ -225,6 +247,27 @@ def shared_out(
         payout=t.money(payout, currency),
         start=t.date(start),
     )
+
+
+def premium(
+    t: Translator,
+    *,
+    lots: list[str],
+    weight_mg: int,
+    amount: int,
+    currency: str,
+    code: str | None = None,
+    minimum: int | None = None,
+) -> str:
+    """A miner's premium: paid in cash (with her ``code``), by mobile money, or carried
+    (below ``minimum``). The lot numbers are the elastic part."""
+    lot = lots[0] + (f" +{len(lots) - 1}" if len(lots) > 1 else "")
+    values = {"lot": lot, "grams": t.grams(weight_mg), "amount": t.money(amount, currency)}
+    if minimum is not None:
+        return fit(t, PREMIUM_CARRIED, ("lot",), minimum=t.money(minimum, currency), **values)
+    if code is not None:
+        return fit(t, PREMIUM_CASH, ("lot",), code=code, **values)
+    return fit(t, PREMIUM_MOBILE, ("lot",), **values)
 
 
 def plain(t: Translator, msgid: str) -> str:

@@ -35,7 +35,7 @@ imported = []
 for name in ("wsgi", "worker"):
     importlib.import_module(name)
     imported.append(name)
-for name in ("ledger", "api", "ussd", "sms", "locales", "ops"):
+for name in ("ledger", "api", "ussd", "sms", "payouts", "locales", "ops"):
     package = importlib.import_module(name)
     imported.append(name)
     for info in pkgutil.walk_packages(package.__path__, f"{name}."):

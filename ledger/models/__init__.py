@@ -25,6 +25,15 @@ from ledger.models.messages import (
     MessageStatus,
     UnmatchedReport,
 )
+from ledger.models.payouts import Payout, PayoutState
+from ledger.models.premiums import (
+    LineState,
+    PayoutMethod,
+    Premium,
+    PremiumBasis,
+    PremiumLine,
+    PremiumStatus,
+)
 from ledger.models.purchases import Purchase
 from ledger.models.tokens import ApiRole, ApiToken, IdempotentRequest
 
@@ -51,6 +60,7 @@ __all__ = [
     "InboundMessage",
     "LeaverRule",
     "Line",
+    "LineState",
     "Loan",
     "LoanStatus",
     "Lot",
@@ -65,6 +75,13 @@ __all__ = [
     "Message",
     "MessageKind",
     "MessageStatus",
+    "Payout",
+    "PayoutMethod",
+    "PayoutState",
+    "Premium",
+    "PremiumBasis",
+    "PremiumLine",
+    "PremiumStatus",
     "PricePost",
     "Purchase",
     "Recorded",

@@ -28,6 +28,9 @@ class AccountKind(StrEnum):
     CYCLE_PROFIT = "cycle_profit"  # group equity: income closed into it at share-out
     GOLD_STOCK = "gold_stock"  # cooperative asset: gold bought, at cost
     GOLD_CASH = "gold_cash"  # cooperative asset: cash paid out to miners
+    PREMIUM_RECEIVED = "premium_received"  # cooperative asset: premiums received, not paid out
+    PREMIUM_PAYABLE = "premium_payable"  # member liability: her premium, owed until paid
+    COMMUNITY_PAYABLE = "community_payable"  # group or cooperative: a premium's community share
 
 
 class EntryKind(StrEnum):
@@ -43,6 +46,8 @@ class EntryKind(StrEnum):
     CLOSE_CYCLE = "close_cycle"
     SHARE_OUT = "share_out"
     GOLD_PURCHASE = "gold_purchase"
+    PREMIUM = "premium"
+    PREMIUM_PAYOUT = "premium_payout"
     REVERSAL = "reversal"
 
 

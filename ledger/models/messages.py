@@ -55,6 +55,7 @@ class MessageKind(StrEnum):
     MEETING = "meeting"  # what a member paid at a closed meeting and where she stands
     LEAVER = "leaver"  # a member's payout when she leaves the group
     SHARE_OUT = "share_out"  # a member's payout at the share-out
+    PREMIUM = "premium"  # a miner's share of a premium and how it is paid (personal)
 
 
 class Message(Base):

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from api.tokens import create_token
-from ledger import enrolment, pins
+from ledger import enrolment, gold, pins
 from ledger.models import (
     IdempotentRequest,
     InboundMessage,
@@ -23,6 +23,8 @@ from ledger.models import (
     UnmatchedReport,
     utcnow,
 )
+from ledger.premiums.approve import approve
+from ledger.premiums.plan import plan_premium
 from sms import inbound, jobs, outbox, relay, reports, retention, sender, settings
 from sms.gateways import Outcome, SendResult
 from sms.gateways.africastalking import AfricasTalkingGateway
@@ -317,6 +319,27 @@ def test_a_code_sms_not_sent_in_time_is_dropped_with_its_code(session, fake):
     (row,) = session.scalars(select(Message))
     assert row.status == S.FAILED and row.failure_reason == "expired"
     assert issued.code not in row.body and fake.requests == []
+
+
+def test_a_premium_sms_carries_her_cash_code_then_forgets_it(session, fake):
+    coop = factories.cooperative(session)
+    site = factories.site(session, coop)
+    miner = factories.member(session, name="Amani Furaha", roles="miner", coop=coop, site=site)
+    lot = gold.record_purchase(
+        session, miner=miner, site=site, weight_mg=5000, price_per_gram=9550, currency="USD"
+    ).lot.lot_number
+    premium = plan_premium(
+        session, cooperative=coop, amount=10_00, currency="USD", basis="grams", lots=[lot]
+    )
+    (code,) = approve(session, premium, approver=None, on=dt.date.today()).codes.values()
+    session.commit()
+    (row,) = session.scalars(select(Message).where(Message.kind == MessageKind.PREMIUM))
+    assert code in row.body and lot in row.body
+    run_relay(session)
+    assert [code in body for body in fake.texts_to(miner.phone)] == [False, True]  # receipt
+    session.expire_all()
+    row = session.get(Message, row.id)
+    assert row.status == S.SENT and code not in row.body
 
 
 # -- logs ---------------------------------------------------------------------------------

@@ -110,6 +110,21 @@ def worst_cases(t):
         ),
         [NAME],
     )
+    lots = ["L-WWWWWWWWWWWW-991231-WWWW"] * 50  # a premium over the most lots a plan takes
+    for code, minimum in (("999999", None), (None, None), (None, MAX_AMOUNT_MINOR)):
+        yield (
+            f"premium code={bool(code)} carried={bool(minimum)}",
+            templates.premium(
+                t,
+                lots=lots,
+                weight_mg=9_999_999_999,  # 9,999,999.999 g: more than any miner sells
+                amount=MAX_AMOUNT_MINOR,
+                currency="CDF",
+                code=code,
+                minimum=minimum,
+            ),
+            [lots[0]],
+        )
     for msgid in (  # replies to inbound SMS: no values
         templates.STOPPED,
         templates.STARTED,

@@ -9,11 +9,13 @@ from ledger import gold, vsla
 from ledger.loans import open_loans
 from ledger.meetings import MeetingRecord, record_meeting
 from ledger.models import LoanStatus, Member
+from ledger.premiums.approve import approve
+from ledger.premiums.plan import plan_premium
 from locales import LANGUAGES, translator
 from locales.gsm7 import to_gsm7
 from tests.ussd.conftest import PIN, Words
 from ussd import context
-from ussd.screens.member import LOAN, LOAN_STATUS
+from ussd.screens.member import LOAN, LOAN_STATUS, PREMIUM_STATUS
 
 FC = 100
 
@@ -214,3 +216,31 @@ def test_screens_use_the_members_catalog(session, phone, world, lang, monkeypatc
     monkeypatch.setattr(context, "translator", fake)
     screen = phone(world.member.phone).dial()
     assert f"\n1 {to_gsm7(words[lang])}\n" in screen
+
+
+def test_my_sales_shows_premiums_received(session, phone, world, lang):
+    lot = gold.record_purchase(
+        session,
+        miner=world.member,
+        site=world.site,
+        weight_mg=10_000,
+        price_per_gram=95_00,
+        currency="USD",
+    ).lot.lot_number
+    for amount in (12_34, 20):  # the second is below the minimum: kept for the next
+        premium = plan_premium(
+            session,
+            cooperative=world.coop,
+            amount=amount,
+            currency="USD",
+            basis="grams",
+            lots=[lot],
+        )
+        approve(session, premium, approver=None, on=dt.date.today())
+    session.commit()
+    w, shown = Words(lang), door(lang)
+    screen = phone(world.member.phone).walk("4", PIN)
+    status = {key: w(PREMIUM_STATUS[key]) for key in PREMIUM_STATUS}
+    assert shown.money(12_34, "USD") in screen and status["to_collect"] in screen
+    assert shown.money(20, "USD") in screen and status["carried"] in screen
+    assert screen.index(shown.money(20, "USD")) < screen.index(shown.money(12_34, "USD"))

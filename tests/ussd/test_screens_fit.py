@@ -11,8 +11,11 @@ import re
 import pytest
 
 from ledger import gold, pins, vsla
+from ledger.defaults import MAX_AMOUNT_MINOR
 from ledger.meetings import MeetingRecord, record_meeting
 from ledger.models import utcnow
+from ledger.premiums.approve import approve
+from ledger.premiums.plan import plan_premium
 from locales import LANGUAGES
 from tests import factories
 from tests.ussd.conftest import PIN, Words, check_answer, yes_no_keys
@@ -101,6 +104,13 @@ def worst(session):
             currency="USD",
         )
     gold.post_price(session, coop, 999_99, 9_999_999_99)
+    # Premiums in "My sales": the largest amount the books take, paid, to collect, carried.
+    lot = gold.recent_purchases(session, actor, 1)[0].lot.lot_number
+    for amount, currency in ((MAX_AMOUNT_MINOR, "CDF"), (MAX_AMOUNT_MINOR, "USD"), (1, "USD")):
+        premium = plan_premium(
+            session, cooperative=coop, amount=amount, currency=currency, basis="grams", lots=[lot]
+        )
+        approve(session, premium, approver=None, on=dt.date.today())
     pins.set_pin(session, actor, PIN)
     for twin in twins:
         pins.set_pin(session, twin, PIN)

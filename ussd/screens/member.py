@@ -5,12 +5,25 @@ from __future__ import annotations
 from ledger import gold, statement, vsla
 from ledger.loans import loans_as_of
 from ledger.models import Group, LoanStatus, Member
+from ledger.premiums.received import received
 from locales import _
 from ussd.context import Context
 from ussd.defaults import READ_ONLY_RESERVE_CHARS, RECENT_SALES
 from ussd.screens.base import InfoScreen, ListScreen, join, register, short
 
 NOT_IN_GROUP = _("You are not in a savings group.")
+# TRANSLATORS: one premium in "My sales": extra money for her gold, paid weeks after the
+# sale; {status} is "paid", "to collect" or "kept for next".
+PREMIUM_ROW = _("{date} premium {amount}\n{status}")
+#: A premium's status as the miner reads it.
+PREMIUM_STATUS = {
+    # TRANSLATORS: a premium's status: handed over (cash or mobile money).
+    "paid": _("paid"),
+    # TRANSLATORS: a premium's status: approved, not yet handed over.
+    "to_collect": _("to collect"),
+    # TRANSLATORS: a premium's status: below the smallest payout, added to the next premium.
+    "carried": _("kept for next"),
+}
 # TRANSLATORS: one sale in "My sales"; the second line is the receipt number.
 SALE = _("{date} {weight} {total}\n{receipt}")
 #: Loan statuses as a member reads them.
@@ -145,10 +158,11 @@ class Sales(ListScreen):
         return ctx.t.gettext(_("No sales yet."))
 
     def rows(self, ctx: Context) -> list[tuple[str, str]]:
+        """Her sales and the premiums she received for them, newest first."""
         t = ctx.t
-        return [
+        dated = [
             (
-                "",
+                p.purchased_at,
                 t.gettext(
                     SALE,
                     date=t.date(p.purchased_at),
@@ -159,6 +173,20 @@ class Sales(ListScreen):
             )
             for p in gold.recent_purchases(ctx.session, ctx.member, RECENT_SALES)
         ]
+        dated += [
+            (
+                r.approved_at,
+                t.gettext(
+                    PREMIUM_ROW,
+                    date=t.date(r.approved_at),
+                    amount=t.money(r.amount, r.currency),
+                    status=t.gettext(PREMIUM_STATUS[r.status]),
+                ),
+            )
+            for r in received(ctx.session, ctx.member, RECENT_SALES)
+        ]
+        dated.sort(key=lambda row: row[0], reverse=True)
+        return [("", text) for _, text in dated[:RECENT_SALES]]
 
 
 @register
