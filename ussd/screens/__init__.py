@@ -3,6 +3,7 @@
 from ussd.screens import (  # noqa: F401
     buyer,
     coordinator,
+    desk,
     enrol,
     member,
     officer,
