@@ -2,6 +2,7 @@
 
 from ussd.screens import (  # noqa: F401
     buyer,
+    closing,
     coordinator,
     desk,
     enrol,
