@@ -37,6 +37,16 @@ MESSAGES = {
     "bad_pin": _("A PIN is 4 digits."),
     "no_group": _("Not in a savings group."),
     "has_pin": _("Has a PIN: 11 clears it."),
+    # TRANSLATORS: the meeting was closed (box counted): only a coordinator corrects it now.
+    "meeting_closed": _("The meeting is closed."),
+    "count_first": _("Count the box first."),
+    "nothing_to_reverse": _("Nothing recorded for this member."),
+    # TRANSLATORS: a correction refused: the loan was repaid in part since, or a later
+    # repayment exists: the later record is corrected first.
+    "loan_moved": _("Correct the later records first."),
+    "later_records": _("Correct the later records first."),
+    # TRANSLATORS: a correction refused: the money it takes back has been lent or paid out.
+    "fund_short:member": _("The box no longer holds that money."),
 }
 FALLBACK = _("Not accepted. Please check.")
 

@@ -191,6 +191,29 @@ def tour(app, session, phone, worst, lang) -> dict[str, list[str]]:
     assert w.head("Saved for {name}.") in said
     assert answers[-1] == "END " + w("Price posted. Members get an SMS.")
 
+    # The meeting desk: a loan over the cap (refused), a fine, a grant above the social fund
+    # (refused), attendance, a correction, the box counted far short, then closed.
+    answers = walk(
+        actor.phone,
+        "13", "1357", "1", "1", "2", "x", "999999999", "9", "1", "7", "1", "0", "00",
+    )  # fmt: skip
+    assert w.head("{name} may borrow {cap}. Loan fund: {cash}.\nLoan in {currency}:") in (
+        "".join(answers)
+    )
+    answers = walk(
+        actor.phone,
+        "13", "1357", "1", "2", "2", "4", "999999999", "7", "1",
+        "3", "2", "999999999", "1", "0", "00",
+    )  # fmt: skip
+    assert w.head("Saved for {name}.") in "".join(answers)
+    answers = walk(
+        actor.phone,
+        "13", "1357", "1", "4", "2", "3", "5", "2", "1",
+        "6", "999999999", "999999999", "7", "1", "1",
+    )  # fmt: skip
+    assert w("The difference goes to the coordinator.") in "".join(answers)
+    assert answers[-1] == "END " + w("Meeting closed. Members present get an SMS.")
+
     answers = walk(actor.phone, "11", "1357", shared, "1", "7", "1")
     assert w.head("PIN locked until {when}.") in answers[-2]
     assert answers[-1].startswith(f"END {w('PIN cleared.')}\n" + w.head(CODE_FOR))

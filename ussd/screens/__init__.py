@@ -2,7 +2,9 @@
 
 from ussd.screens import (  # noqa: F401
     buyer,
+    closing,
     coordinator,
+    desk,
     enrol,
     member,
     officer,
