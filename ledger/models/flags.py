@@ -21,6 +21,7 @@ class FlagKind(StrEnum):
     MULTI_SITE_DAY = "multi_site_day"  # one miner selling at several sites in one day
     SITE_STATUS = "site_status"  # bought from a not-inspected site (or one since made red)
     PRICE_ABOVE_POSTED = "price_above_posted"  # price per gram far above the posted price
+    PAYOUT_UNKNOWN = "payout_unknown"  # a mobile-money payout unsettled for more than a day
 
 
 class Flag(Base):
