@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from api.tokens import create_token
 from ledger import gold
@@ -19,6 +19,7 @@ from ledger.models import (
     utcnow,
 )
 from ledger.premiums import reconcile
+from payouts import jobs
 from tests import factories
 from tests.ledger_checks import assert_books_balance
 
@@ -185,3 +186,30 @@ def test_reconciliation_totals_per_state_and_method_and_stale_unknown_flags(api,
         api("GET", "/payouts", query={"cooperative": "COOPBUNIA"}, as_="buyer_other").status_code
         == 403
     )
+
+
+def test_a_purchase_paid_by_mobile_money_has_its_payout_and_says_so(api, world, session):
+    body = {
+        "miner": world.miner.phone,
+        "site": "SITE1",
+        "weight_grams": "2",
+        "price_per_gram": "95.50",
+        "currency": "USD",
+        "payment": "mobile_money",
+    }
+    answer = api("POST", "/purchases", body)
+    assert answer.status_code == 201, answer.get_json()
+    paid = answer.get_json()
+    assert paid["payment"]["method"] == "mobile_money" and paid["payment"]["state"] == "pending"
+    payout = session.scalar(select(Payout))
+    assert (payout.amount, payout.cause) == (191_00, f"purchase:{paid['id']}")
+    receipt = session.scalar(select(Message.body).where(Message.kind == MessageKind.RECEIPT))
+    assert "mobile money" in receipt  # Swahili: "Imelipwa kwa mobile money."
+    cash = api("POST", "/purchases", {**body, "payment": None}).get_json()
+    assert cash["payment"] == {"method": "cash"}
+    assert api("POST", "/purchases", {**body, "payment": "gold"}).status_code == 422
+    assert session.scalar(select(func.count()).select_from(Payout)) == 1
+    jobs.scan_payouts()  # the console gateway pays it
+    session.rollback()
+    shown = api("GET", f"/purchases/{paid['receipt_number']}").get_json()
+    assert shown["payment"]["state"] == "paid"

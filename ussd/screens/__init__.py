@@ -6,6 +6,7 @@ from ussd.screens import (  # noqa: F401
     enrol,
     member,
     officer,
+    payout,
     pin,
     start,
     unlock,

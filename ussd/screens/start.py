@@ -25,6 +25,7 @@ MENU = [
     ("10", _("Post gold price"), "price_usd", {"coordinator"}),
     ("11", _("Unlock a PIN"), "unlock_member", {"officer", "coordinator"}),
     ("12", _("Enrolment code"), "enrol_member", {"officer", "coordinator"}),
+    ("13", _("Pay a premium"), "pay_member", {"buyer", "coordinator"}),
 ]
 
 
