@@ -71,3 +71,18 @@ def test_a_member_without_the_role_has_no_payout_menu(session, phone, world):
     handset = phone(world.officer.phone)
     menu = handset.walk()
     assert "13 " not in menu
+
+
+def test_the_buyer_confirms_a_purchase_paid_by_mobile_money(session, phone, world):
+    gold.post_price(session, world.coop, 95_50)
+    session.commit()
+    handset = phone(world.buyer.phone)
+    handset.walk("8", PIN, world.member.phone, "1", "2", "1")
+    assert handset.reply("3").startswith("END ")
+    session.expire_all()
+    (payout,) = session.scalars(select(Payout)).all()
+    assert (payout.amount, payout.state, payout.member_id) == (
+        191_00,
+        PayoutState.PENDING,
+        world.member.id,
+    )
