@@ -13,6 +13,7 @@ from ledger import access, db, gold, units
 from ledger.evidence import flags
 from ledger.models import ApiToken, Cooperative, Member, PricePost, Purchase, Site, SiteStatus
 from ledger.money import check_currency, major
+from ledger.payouts import by_cause
 
 PURCHASE_FIELDS = (
     "miner",
@@ -23,6 +24,7 @@ PURCHASE_FIELDS = (
     "price_per_gram",
     "currency",
     "lot",
+    "payment",
 )
 
 
@@ -65,12 +67,21 @@ def purchase_json(purchase: Purchase, token: ApiToken) -> dict:
         ),
         "price_per_gram": major(purchase.price_per_gram, purchase.currency),
         "purchased_at": purchase.purchased_at,
+        "payment": _payment(purchase),
         # Flags never block a purchase, so the buyer is told of them with its answer.
         "flags": [
             {"kind": f.kind.value, "reason": f.reason}
             for f in flags.flags_for_purchase(db.session(), purchase)
         ],
     }
+
+
+def _payment(purchase: Purchase) -> dict:
+    """Cash at the counter, or the mobile-money payout and its state."""
+    found = by_cause(db.session(), [f"purchase:{purchase.id}"]).get(f"purchase:{purchase.id}")
+    if found is None:
+        return {"method": "cash"}
+    return {"method": found.method.value, "state": found.state.value, "reference": found.reference}
 
 
 def price_json(post: PricePost) -> dict:
@@ -144,6 +155,7 @@ def record_purchase(token: ApiToken) -> tuple[int, object]:
         currency=currency,
         fineness_ppm=gold.parse_fineness(body.raw("fineness")),
         lot_number=body.text("lot", required=False, max_length=32),
+        payment=body.choice("payment", ("cash", "mobile_money"), required=False) or "cash",
     )
     return 201, purchase_json(purchase, token)
 

@@ -17,6 +17,7 @@ from api import (
     idempotency,
     members,
     openapi,
+    payouts,
     premiums,
     schemas,
     year,
@@ -335,6 +336,21 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         "GET",
+        "/payouts",
+        payouts.listing,
+        BUYER,
+        "Reconciliation: payouts with totals per state and method, each premium's paid"
+        " against approved; unknown for more than a day is flagged",
+        query=(
+            ("cooperative", "cooperative code (a buyer's own)"),
+            ("state", "pending, submitted, paid, failed or unknown"),
+            ("method", "cash or mobile_money"),
+            ("limit", "payouts per page, 1-500 (100)"),
+            ("before_id", "the page after this payout id (next_before_id)"),
+        ),
+    ),
+    Route(
+        "GET",
         "/lots/<lot_number>",
         evidence.lot,
         BUYER,
@@ -351,7 +367,7 @@ ROUTES: tuple[Route, ...] = (
             (
                 "kind",
                 "site_capacity, miner_outlier, unregistered_seller, multi_site_day,"
-                " site_status or price_above_posted",
+                " site_status, price_above_posted or payout_unknown",
             ),
             ("site", "site code"),
             ("since", "first local day, YYYY-MM-DD"),

@@ -208,6 +208,10 @@ PURCHASE = obj(
     price_per_gram=decimal("price per gram in currency", "95.50"),
     currency={"enum": ["CDF", "USD"]},
     lot={"type": "string", "maxLength": 32},
+    payment={
+        "enum": ["cash", "mobile_money"],
+        "description": "how the miner is paid (cash); mobile money goes to her phone",
+    },
 )
 
 PURCHASE_OUT = {

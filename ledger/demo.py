@@ -1,5 +1,6 @@
 """Demo data: a cooperative in Ituri, two mine sites, a savings group with a few weeks of
-meetings and loans, miners with sales, a posted price. Seeding twice changes nothing."""
+meetings and loans, miners with sales, a posted price, and a premium on the miners' lot
+shared back to them. Seeding twice changes nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from ledger.codes import by_code
 from ledger.meetings import MeetingRecord as R
 from ledger.meetings import record_meeting
 from ledger.models import Cooperative, Group, Member, SiteStatus
+from ledger.premiums.approve import approve
+from ledger.premiums.plan import plan_premium
 
 #: Shown by ``sanduku demo`` so people know whom to dial as.
 PEOPLE = [
@@ -106,8 +109,9 @@ def seed(session: Session, today: dt.date | None = None) -> bool:
         record_meeting(session, group, day, savers, records)
     buyer = next(m for m in people if m.has_role("buyer"))
     gold.post_price(session, coop, usd_per_gram=9_550, cdf_per_gram=27_000_000)
-    for miner, grams in ((people[1], 2_350), (people[3], 5_125), (people[1], 1_800)):
-        gold.record_purchase(
+    sales = ((people[1], 2_350, 900_000), (people[3], 5_125, 920_000), (people[1], 1_800, None))
+    for miner, grams, fineness in sales:
+        lot = gold.record_purchase(
             session,
             miner=miner,
             site=mine,
@@ -115,7 +119,23 @@ def seed(session: Session, today: dt.date | None = None) -> bool:
             price_per_gram=9_550,
             currency="USD",
             buyer=buyer,
-        )
+            fineness_ppm=fineness,
+        ).lot
+    # The lot sold with a responsible-gold premium: 10% to the group's social fund, the rest
+    # to the two miners by fine gold (the sale without an assay at the lot's average), paid
+    # in cash against the code in each miner's SMS.
+    premium = plan_premium(
+        session,
+        cooperative=coop,
+        amount=20_00,
+        currency="USD",
+        basis="fine_grams",
+        lots=[lot.lot_number],
+        community_share="0.10",
+        community_group=group,
+        note="responsible gold premium, demo",
+    )
+    approve(session, premium, approver=None, on=today)
     return True
 
 

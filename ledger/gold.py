@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger import events, journal, units
+from ledger import events, journal, payouts, units
 from ledger.codes import by_code, clean_code
 from ledger.defaults import MAX_PRICE_PER_GRAM_MINOR, MAX_PURCHASE_MG
 from ledger.errors import LedgerError
@@ -23,6 +23,7 @@ from ledger.models import (
     LotStatus,
     Member,
     MemberStatus,
+    PayoutMethod,
     PricePost,
     Purchase,
     Site,
@@ -210,9 +211,16 @@ def record_purchase(
     fineness_ppm: int | None = None,
     lot_number: str | None = None,
     at: dt.datetime | None = None,
+    payment: PayoutMethod | str = PayoutMethod.CASH,
 ) -> Purchase:
-    """Write a purchase, its journal entry and its place in a lot. Red sites are refused."""
+    """Write a purchase, its journal entry and its place in a lot. Red sites are refused.
+    Paid by mobile money, its payout is written with it (``ledger.payouts``); in cash it is
+    handed over at the counter, as before."""
     currency = check_currency(currency)
+    try:
+        payment = PayoutMethod(payment)
+    except ValueError:
+        raise LedgerError("bad_payment", "payment is cash or mobile_money", "payment") from None
     if site.status == SiteStatus.RED:
         raise LedgerError("red_site", f"site {site.code} is red: no purchases from it", "site")
     if miner.status != MemberStatus.ACTIVE:
@@ -275,6 +283,16 @@ def record_purchase(
     purchase.entry_id = entry.id
     session.add(purchase)
     session.flush()
+    if payment == PayoutMethod.MOBILE_MONEY:
+        payouts.create(
+            session,
+            member=miner,
+            cooperative_id=site.cooperative_id,
+            amount=total,
+            currency=currency,
+            method=payment,
+            cause=f"purchase:{purchase.id}",
+        )
     events.emit(events.PURCHASE_RECORDED, session, purchase)
     return purchase
 

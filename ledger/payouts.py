@@ -97,9 +97,10 @@ def pending_cash(session: Session, member: Member, cooperative_id: int) -> list[
 
 def redeem_cash(
     session: Session, *, member: Member, cooperative_id: int, code: object, by: Author | None
-) -> Payout:
-    """Pay the member's cash payout whose code this is. Refused: a code that is not
-    ``CASH_CODE_DIGITS`` digits, a wrong code (or another miner's), a used one."""
+) -> Payout | None:
+    """Pay the member's cash payout whose code this is. None: a wrong code (or another
+    miner's, or a used one), counted against her waiting payouts, so the caller commits to
+    keep the count. A code that is not ``CASH_CODE_DIGITS`` digits is refused (no try)."""
     if not isinstance(code, str) or len(code) != CASH_CODE_DIGITS or not code.isdigit():
         raise LedgerError("bad_code", f"a payout code is {CASH_CODE_DIGITS} digits", "code")
     waiting = pending_cash(session, member, cooperative_id)
@@ -111,7 +112,7 @@ def redeem_cash(
         session.execute(
             update(Payout).where(Payout.id == payout.id).values(attempts=Payout.attempts + 1)
         )
-    raise LedgerError("wrong_code", "this code is not the member's, or was used", "code")
+    return None
 
 
 def mark_paid(

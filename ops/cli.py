@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 import ledger.db
 
@@ -29,7 +30,7 @@ def demo(host: str, port: int) -> None:
     from api.tokens import create_token
     from ledger import demo as demo_data
     from ledger import schema
-    from ledger.models import ApiRole
+    from ledger.models import ApiRole, Message, MessageKind, MessageStatus
 
     app = current_app._get_current_object()
     schema.upgrade(ledger.db.engine())
@@ -37,6 +38,12 @@ def demo(host: str, port: int) -> None:
     seeded = demo_data.seed(session)
     codes = {member.name: issued.code for member, issued in demo_data.issue_codes(session)}
     _, token = create_token(session, "demo coordinator", ApiRole.COORDINATOR)
+    # The premium's SMS as the miners get them (read now: a sent one keeps no cash code).
+    premium_sms = session.scalars(
+        select(Message.body).where(
+            Message.kind == MessageKind.PREMIUM, Message.status == MessageStatus.PENDING
+        )
+    ).all()
     session.commit()
     env = {
         **os.environ,
@@ -48,6 +55,13 @@ def demo(host: str, port: int) -> None:
     if app.config["SMS_BACKEND"] == "console":
         env.setdefault("LOG_LEVEL", "DEBUG")  # a developer's machine: the worker shows the SMS
     worker = subprocess.Popen([sys.executable, str(WORKER)], env=env)
+    premiums = (
+        "The lot's premium, shared back to its miners; their SMS:\n"
+        + "\n".join("  " + body.replace("\n", " ") for body in premium_sms)
+        + "\n"
+        if premium_sms
+        else ""
+    )
     people = "\n".join(
         f"  {phone}  {name} ({roles})"
         + (f"  enrolment code {codes[name]}" if name in codes else "")
@@ -60,6 +74,7 @@ Redis: {app.config["REDIS_URL"]}   SMS: {app.config["SMS_BACKEND"]} (printed by 
 Demo people (a person without a PIN types their enrolment code, then chooses a PIN):
 {people}
 
+{premiums}
 Try the phone in another terminal:
   .venv/bin/sanduku dial +243810000002 --url http://{host}:{port}/ussd
 Try the API:

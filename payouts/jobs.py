@@ -16,6 +16,7 @@ import logging
 from ledger import db
 from ledger import payouts as books
 from ledger.models import Member, Payout, utcnow
+from ledger.premiums import reconcile
 from payouts import settings
 from payouts.gateways import Outcome, PayoutGateway, Request, Result, make_gateway
 
@@ -121,7 +122,10 @@ def scan_payouts() -> dict[str, object]:
     ids = books.due(session, utcnow(), s.batch)
     session.commit()
     sent = send_payouts(ids) if ids else {}
-    return {"stale": stale, "asked": asked, "sent": sent}
+    session = db.session()
+    flagged = reconcile.flag_stale_unknown(session, utcnow(), s.unknown_flag_hours)
+    session.commit()
+    return {"stale": stale, "asked": asked, "sent": sent, "flagged": flagged}
 
 
 def receive_callback(data: dict) -> str:

@@ -26,6 +26,7 @@ from ledger.models import (
     Purchase,
     utcnow,
 )
+from ledger.payouts import by_cause
 from ledger.premiums import settings as premium_settings
 from ledger.premiums.approve import Approved
 from locales import translator
@@ -101,6 +102,7 @@ def on_purchase(session: Session, purchase: Purchase) -> None:
         currency=purchase.currency,
         site=purchase.site.name,
         lot=purchase.lot.lot_number,
+        mobile_money=bool(by_cause(session, [f"purchase:{purchase.id}"])),
     )
     add(
         session,

@@ -24,6 +24,11 @@ MIN_ELASTIC = 10
 RECEIPT = _(
     "Receipt {receipt} {date} {time}\n{weight} x {price}/g = {total}\nSite: {site}\nLot: {lot}"
 )
+# TRANSLATORS: as above, when the buyer pays the miner by mobile money (to her phone).
+RECEIPT_MOBILE = _(
+    "Receipt {receipt} {date} {time}\n{weight} x {price}/g = {total}\nSite: {site}\nLot: {lot}"
+    "\nPaid by mobile money."
+)
 # TRANSLATORS: SMS to members when the cooperative posts the gold price; {usd} and {cdf}
 # are prices per gram; {coop} is the cooperative's name. One SMS: 160 characters.
 PRICE = _("Gold price {date}: {usd}/g, {cdf}/g. {coop}")
@@ -126,10 +131,11 @@ def receipt(
     currency: str,
     site: str,
     lot: str,
+    mobile_money: bool = False,
 ) -> str:
     return fit(
         t,
-        RECEIPT,
+        RECEIPT_MOBILE if mobile_money else RECEIPT,
         ("site",),
         receipt=receipt_number,
         date=t.date(at),

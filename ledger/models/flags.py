@@ -23,10 +23,12 @@ class FlagKind(StrEnum):
     PRICE_ABOVE_POSTED = "price_above_posted"  # price per gram far above the posted price
     #: A savings group's box counted at a meeting's end differs from its books.
     CASH_COUNT_DIFFERENCE = "cash_count_difference"
+    PAYOUT_UNKNOWN = "payout_unknown"  # a mobile-money payout unsettled for more than a day
 
 
-#: The kinds a gold purchase raises (``ledger.evidence``); the others are a group's.
-PURCHASE_KINDS = frozenset(FlagKind) - {FlagKind.CASH_COUNT_DIFFERENCE}
+#: The kinds a gold purchase raises (``ledger.evidence``); the others are a group's or a
+#: payout's.
+PURCHASE_KINDS = frozenset(FlagKind) - {FlagKind.CASH_COUNT_DIFFERENCE, FlagKind.PAYOUT_UNKNOWN}
 
 
 class Flag(Base):

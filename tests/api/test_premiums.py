@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from api.tokens import create_token
 from ledger import gold
-from ledger.models import Message, MessageKind, Payout, Premium
+from ledger.models import (
+    Message,
+    MessageKind,
+    Payout,
+    PayoutMethod,
+    PayoutState,
+    Premium,
+    utcnow,
+)
+from ledger.premiums import reconcile
+from payouts import jobs
 from tests import factories
 from tests.ledger_checks import assert_books_balance
 
@@ -140,3 +151,65 @@ def test_bad_bodies_are_clear_and_write_nothing(api, world, session):
     answer = api("POST", "/premiums", _body(lot, community_group=other_group.code))
     assert answer.status_code == 422
     assert session.scalar(select(Premium.id)) is None
+
+
+def test_reconciliation_totals_per_state_and_method_and_stale_unknown_flags(api, world, session):
+    _, lot = _sales(session, world, ("10", "0.900"), ("30", "0.900"))
+    premium_id = api("POST", "/premiums", _body(lot, community_share=None)).get_json()["id"]
+    approved = api("POST", f"/premiums/{premium_id}/approve").get_json()
+    assert [line["payout"]["state"] for line in approved["lines"]] == ["pending", "pending"]
+    first, second = session.scalars(select(Payout).order_by(Payout.id)).all()
+    first.state = PayoutState.PAID  # handed over
+    first.paid_at = utcnow()
+    second.method, second.state = PayoutMethod.MOBILE_MONEY, PayoutState.UNKNOWN
+    second.unknown_since = utcnow() - dt.timedelta(hours=30)
+    assert reconcile.flag_stale_unknown(session, utcnow(), 24) == 1
+    assert reconcile.flag_stale_unknown(session, utcnow(), 24) == 0  # one flag per payout
+    session.commit()
+    body = api("GET", "/payouts").get_json()
+    assert body["totals"] == [
+        {"state": "paid", "method": "cash", "currency": "USD", "count": 1, "amount": "62.50"},
+        {"state": "unknown", "method": "mobile_money", "currency": "USD", "count": 1,
+         "amount": "187.50"},
+    ]  # fmt: skip
+    assert [p["unknown_over_a_day"] for p in body["payouts"]] == [True, False]
+    (report,) = body["premiums"]
+    assert (report["miners_total"], report["due"], report["paid"]) == ("250.00", "250.00", "62.50")
+    only = api("GET", "/payouts", query={"state": "unknown"}).get_json()
+    assert [p["state"] for p in only["payouts"]] == ["unknown"]
+    assert api("GET", "/payouts", query={"state": "lost"}).status_code == 422
+    flags = api("GET", "/flags", query={"kind": "payout_unknown"}).get_json()["flags"]
+    assert len(flags) == 1 and second.reference in flags[0]["reason"]
+    other = api("GET", "/payouts", as_="buyer_other").get_json()
+    assert other["totals"] == [] and other["payouts"] == []
+    assert (
+        api("GET", "/payouts", query={"cooperative": "COOPBUNIA"}, as_="buyer_other").status_code
+        == 403
+    )
+
+
+def test_a_purchase_paid_by_mobile_money_has_its_payout_and_says_so(api, world, session):
+    body = {
+        "miner": world.miner.phone,
+        "site": "SITE1",
+        "weight_grams": "2",
+        "price_per_gram": "95.50",
+        "currency": "USD",
+        "payment": "mobile_money",
+    }
+    answer = api("POST", "/purchases", body)
+    assert answer.status_code == 201, answer.get_json()
+    paid = answer.get_json()
+    assert paid["payment"]["method"] == "mobile_money" and paid["payment"]["state"] == "pending"
+    payout = session.scalar(select(Payout))
+    assert (payout.amount, payout.cause) == (191_00, f"purchase:{paid['id']}")
+    receipt = session.scalar(select(Message.body).where(Message.kind == MessageKind.RECEIPT))
+    assert "mobile money" in receipt  # Swahili: "Imelipwa kwa mobile money."
+    cash = api("POST", "/purchases", {**body, "payment": None}).get_json()
+    assert cash["payment"] == {"method": "cash"}
+    assert api("POST", "/purchases", {**body, "payment": "gold"}).status_code == 422
+    assert session.scalar(select(func.count()).select_from(Payout)) == 1
+    jobs.scan_payouts()  # the console gateway pays it
+    session.rollback()
+    shown = api("GET", f"/purchases/{paid['receipt_number']}").get_json()
+    assert shown["payment"]["state"] == "paid"

@@ -259,6 +259,7 @@ CASES |= {
         setup=_premium,
         unknown_to=(BO,),
     ),
+    "payouts": Case("GET", "/payouts", lambda w, s: "/payouts", None, {C: 200, B: 200, BO: 200}),
     "premium approve": Case(
         "POST",
         "/premiums/<premium_id>/approve",

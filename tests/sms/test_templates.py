@@ -24,21 +24,23 @@ LONG_CODE = "*" + "9" * 19 + "#"
 def worst_cases(t):
     """(label, text, elastic values that must survive) for every template."""
     cdf_price = MAX_PRICE_PER_GRAM_MINOR["CDF"]
-    yield (
-        "receipt",
-        templates.receipt(
-            t,
-            receipt_number="R991231-WWWWW",  # gold.record_purchase's format
-            at=LONG_AT,
-            weight_mg=MAX_PURCHASE_MG - 1,  # 9,999.999 g
-            price_per_gram=cdf_price,
-            total=(MAX_PURCHASE_MG - 1) * cdf_price // 1000,
-            currency="CDF",
-            site=NAME,
-            lot="L-WWWWWWWWWWWW-991231-WWWW",  # gold.purchase_lot's format
-        ),
-        [NAME],
-    )
+    for mobile_money in (False, True):
+        yield (
+            f"receipt mobile_money={mobile_money}",
+            templates.receipt(
+                t,
+                receipt_number="R991231-WWWWW",  # gold.record_purchase's format
+                at=LONG_AT,
+                weight_mg=MAX_PURCHASE_MG - 1,  # 9,999.999 g
+                price_per_gram=cdf_price,
+                total=(MAX_PURCHASE_MG - 1) * cdf_price // 1000,
+                currency="CDF",
+                site=NAME,
+                lot="L-WWWWWWWWWWWW-991231-WWWW",  # gold.purchase_lot's format
+                mobile_money=mobile_money,
+            ),
+            [NAME],
+        )
     for cdf in (cdf_price, None):
         yield (
             f"price cdf={bool(cdf)}",

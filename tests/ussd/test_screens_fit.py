@@ -9,11 +9,12 @@ import logging
 import re
 
 import pytest
+from sqlalchemy import select
 
-from ledger import gold, pins, vsla
+from ledger import gold, payouts, pins, vsla
 from ledger.defaults import MAX_AMOUNT_MINOR
 from ledger.meetings import MeetingRecord, record_meeting
-from ledger.models import utcnow
+from ledger.models import Payout, utcnow
 from ledger.premiums.approve import approve
 from ledger.premiums.plan import plan_premium
 from locales import LANGUAGES
@@ -27,6 +28,7 @@ from ussd.defaults import (
     READ_ONLY_RESERVE_CHARS,
 )
 from ussd.screens import SCREENS
+from ussd.screens.payout import PAID as PAY_PAID
 from ussd.screens.unlock import CODE_FOR
 
 FC = 100
@@ -229,6 +231,17 @@ def tour(app, session, phone, worst, lang) -> dict[str, list[str]]:
     answers = walk(other.phone, "1", "12345", wrong_code, code, "2468", "1357", "2468", "2468")
     assert w("PIN saved.") in answers[-1]
     assert w.n("Wrong code. {n} try left.", "Wrong code. {n} tries left.", 2) in "".join(answers)
+
+    # a premium paid in cash: a shared phone, a malformed and a wrong code, then hers
+    pending = session.scalars(
+        select(Payout).where(Payout.member_id == actor.id).order_by(Payout.amount.desc())
+    ).first()
+    pending.code_hash = payouts.code_hash(pending.id, "424242")
+    session.commit()
+    answers = walk(
+        actor.phone, "13", "1357", shared, "1", "0", "0", actor.phone, "12345", "999999", "424242"
+    )
+    assert answers[-1].startswith("END " + w.head(PAY_PAID))
 
     walk(shared)  # who is calling
     twins[1].pin_locked_until = utcnow() + dt.timedelta(days=1)

@@ -8,6 +8,7 @@ from ussd.screens import (  # noqa: F401
     enrol,
     member,
     officer,
+    payout,
     pin,
     start,
     unlock,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ledger import access, gold
 from ledger.evidence import flags
-from ledger.models import Cooperative, Member, Site
+from ledger.models import Cooperative, Member, PayoutMethod, Site
 from locales import _
 from ussd import keypad
 from ussd.context import Context
@@ -149,6 +149,11 @@ class BuyPrice(BuyerScreen, AskScreen):
         return Go("buy_confirm")
 
 
+# TRANSLATORS: the second way to confirm a purchase: the miner is paid by mobile money to
+# her phone instead of cash at the counter. Keep the "3" (2 is always "No").
+CONFIRM_MOBILE = _("3 Pay by mobile money")
+
+
 @register
 class BuyConfirm(BuyerScreen):
     name = "buy_confirm"
@@ -180,6 +185,7 @@ class BuyConfirm(BuyerScreen):
                 total=t.money(gold.purchase_total(weight, price), CURRENCY),
             ),
             t.gettext(CONFIRM),
+            t.gettext(CONFIRM_MOBILE),
             self.nav(ctx),
         )
 
@@ -187,7 +193,7 @@ class BuyConfirm(BuyerScreen):
         values = self._values(ctx)
         if values is None:
             return Home()
-        if raw != "1":
+        if raw not in ("1", "3"):
             return super().handle(ctx, raw)
         miner, site, weight, price = values
         purchase = gold.record_purchase(
@@ -198,6 +204,7 @@ class BuyConfirm(BuyerScreen):
             price_per_gram=price,
             currency=CURRENCY,
             buyer=ctx.member,
+            payment=PayoutMethod.MOBILE_MONEY if raw == "3" else PayoutMethod.CASH,
         )
         saved = ctx.t.gettext(
             _("Saved. Receipt {receipt}.\n{miner} gets an SMS."),

@@ -26,6 +26,7 @@ MENU = [
     ("11", _("Unlock a PIN"), "unlock_member", {"officer", "coordinator"}),
     ("12", _("Enrolment code"), "enrol_member", {"officer", "coordinator"}),
     ("13", _("Meeting desk"), "desk_meeting", {"officer"}),
+    ("14", _("Pay a premium"), "pay_member", {"buyer", "coordinator"}),
 ]
 
 

@@ -57,11 +57,22 @@ OLD_MESSAGES = (
     "share_out",
 )
 NEW_MESSAGES = (*OLD_MESSAGES, "premium")
+OLD_FLAGS = (
+    "site_capacity",
+    "miner_outlier",
+    "unregistered_seller",
+    "multi_site_day",
+    "site_status",
+    "price_above_posted",
+    "cash_count_difference",
+)
+NEW_FLAGS = (*OLD_FLAGS, "payout_unknown")
 #: (table, column, enum name, old values, new values); entries.kind also lists "reversal".
 KINDS = (
     ("accounts", "kind", "accountkind", OLD_ACCOUNTS, NEW_ACCOUNTS),
     ("entries", "kind", "entrykind", (*OLD_ENTRIES, "reversal"), (*NEW_ENTRIES, "reversal")),
     ("messages", "kind", "messagekind", OLD_MESSAGES, NEW_MESSAGES),
+    ("flags", "kind", "flagkind", OLD_FLAGS, NEW_FLAGS),
 )
 
 
@@ -295,4 +306,5 @@ def downgrade() -> None:
 
     op.drop_table("payouts")
     op.execute("DELETE FROM messages WHERE kind = 'premium'")
+    op.execute("DELETE FROM flags WHERE kind = 'payout_unknown'")
     _kinds(1, 0)

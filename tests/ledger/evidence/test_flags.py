@@ -17,6 +17,9 @@ from tests.ledger.evidence.builders import NOON, buy, kinds, miner, post_price
 # -- recomputing, and never blocking -------------------------------------------------------------
 
 
+#: The kinds a purchase can raise (a payout unknown for a day is the payouts' own flag).
+
+
 def _busy_day(session, coop, site):
     """Purchases raising every kind of flag."""
     site.status = SiteStatus.NOT_INSPECTED
