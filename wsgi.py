@@ -19,6 +19,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 import api
+import console
 import ledger.authors
 import ledger.cli
 import ledger.db
@@ -109,6 +110,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_ledger(app)
     init_redis(app)
     api.init_app(app)
+    console.init_app(app)
     ussd.init_app(app)
     sms.init_app(app)
     ops.init_app(app)

@@ -2,6 +2,7 @@
 constraints here. Every model is re-exported: ``from ledger.models import Member``."""
 
 from ledger.models.base import Recorded, utcnow
+from ledger.models.console import ConsoleSubmission
 from ledger.models.flags import Flag, FlagKind
 from ledger.models.gold import Cooperative, PricePost, Site, SiteStatus
 from ledger.models.groups import Attendance, ChargeMethod, Cycle, Group, Holding, Meeting
@@ -26,6 +27,7 @@ __all__ = [
     "ApiToken",
     "Attendance",
     "ChargeMethod",
+    "ConsoleSubmission",
     "Cooperative",
     "Cycle",
     "EnrolmentCode",

@@ -1,0 +1,6 @@
+"""The console's pages, one module per noun, all on the blueprint of ``console.pages``."""
+
+from console.pages import bp
+from console.views import flags, groups, login, members, prices, today
+
+__all__ = ["bp", "flags", "groups", "login", "members", "prices", "today"]
