@@ -10,6 +10,9 @@ from pathlib import Path
 from flask import Blueprint, Flask, abort, send_file, url_for
 
 DIR = Path(__file__).parent / "static"
+#: Vendored from npm (`npm pack htmx.org@2`, `npm pack @picocss/pico@2`): htmx 2.0.11
+#: (dist/htmx.min.js, 0BSD) and Pico CSS 2.1.1 (css/pico.classless.min.css, MIT, its notice
+#: kept at the top of the file). To update: pack the new version and copy the same files.
 #: The files a page may load, by their plain name.
 FILES = ("pico.classless.min.css", "htmx.min.js", "console.css")
 YEAR = 365 * 24 * 3600

@@ -28,7 +28,11 @@ MESSAGES = {
     "has_pin": _("The member has a PIN: unlock it from a phone or the API."),
     "inactive": _("The member is not active."),
     "bad_name": _("Write the name."),
+    "bad_gender": _("Choose F or M."),
+    "bad_language": _("Choose a language."),
+    "too_long": _("This is too long."),
     "bad_csv": _("The file needs the columns phone, name and gender."),
+    "bad_file": _("This file cannot be read."),
     "exists": _("This phone and name are already there."),
 }
 GENERIC = _("This value is not accepted.")

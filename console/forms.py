@@ -30,11 +30,11 @@ class SearchForm(FlaskForm):
 
 
 class MemberForm(FlaskForm):
+    """Checked by the books' parsers (``ledger.members``), so any text may come in."""
+
     name = StringField()
-    phone = StringField()
-    gender = SelectField(choices=[("F", "F"), ("M", "M")], validate_choice=False)
-    language = SelectField(choices=[], validate_choice=False)
-    active = BooleanField()
+    gender = StringField()
+    language = StringField()
 
 
 class ImportForm(FlaskForm):

@@ -31,5 +31,5 @@ def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        _=gettext, ngettext=ngettext, LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES
+        _=gettext, ngettext=ngettext, zip=zip, LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES
     )

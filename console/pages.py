@@ -7,12 +7,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from console import auth, i18n
-from ledger import authors, db
+from ledger import authors, codes, db
+from ledger.errors import LedgerError
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
 
@@ -51,7 +52,19 @@ def headers(response):
 def common() -> dict:
     if not request.blueprint or not request.blueprint.startswith("console"):
         return {}
-    return {"t": i18n.tr(), "lang": i18n.language(), "actor": auth.actor()}
+    return {
+        "t": i18n.tr(),
+        "lang": i18n.language(),
+        "actor": auth.actor(),
+        "page_url": page_url,
+    }
+
+
+def page_url(number: int) -> str:
+    """This list's page ``number``, its filters kept."""
+    args = {**request.args.to_dict(), "page": number}
+    args.pop("format", None)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
 @bp.errorhandler(404)
@@ -62,6 +75,20 @@ def not_found(_exc):
 def out_of_scope():
     """Out of scope is answered as unknown: nobody learns what exists elsewhere."""
     abort(404)
+
+
+def by_code(model, code: str):
+    """The group, cooperative or site with this code; None for a code that cannot be one."""
+    try:
+        return codes.by_code(db.session(), model, code)
+    except LedgerError:
+        return None
+
+
+def text(value: str | None, limit: int = 80) -> str:
+    """A typed value as the books may search it: trimmed, cut, without NUL characters
+    (which PostgreSQL refuses in text)."""
+    return (value or "").replace("\x00", "").strip()[:limit]
 
 
 def render(template: str, **context) -> str:

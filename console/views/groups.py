@@ -16,9 +16,8 @@ from console import auth, i18n
 from console.errors import GENERIC, say
 from console.forms import MeetingForm
 from console.i18n import gettext
-from console.pages import bp, out_of_scope, paginate, render
+from console.pages import bp, by_code, out_of_scope, paginate, render
 from ledger import access, authors, db, vsla
-from ledger.codes import by_code
 from ledger.days import local_today, parse_day
 from ledger.errors import LedgerError
 from ledger.evidence import indicators
@@ -40,7 +39,7 @@ KEY = re.compile(r"[0-9a-f]{32}")
 
 
 def group_in_scope(code: str) -> Group:
-    group = by_code(db.session(), Group, code)
+    group = by_code(Group, code)
     if group is None or not access.may_act_for_group(auth.actor(), group):
         out_of_scope()
     return group

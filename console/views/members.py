@@ -4,20 +4,23 @@ their passbook (``ledger.statement``), and a PIN enrolment code to hand over."""
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, redirect, request, url_for
 from sqlalchemy import or_
 
 from console import auth
 from console.errors import say
-from console.forms import PlainForm, SearchForm
+from console.forms import MemberForm, PlainForm, SearchForm
 from console.i18n import gettext
 from console.pages import bp, out_of_scope, paginate, render
+from console.pages import text as clean
 from ledger import access, db, enrolment, statement
 from ledger.days import local_today
+from ledger.defaults import LANGUAGES
 from ledger.errors import LedgerError
+from ledger.members import edit_member as edit_member_
 from ledger.members import name_key, parse_phone
 from ledger.models import Member
-from locales import _
+from locales import LANGUAGE_NAMES, _
 
 #: What a passbook line was.
 KINDS = {
@@ -35,13 +38,13 @@ KINDS = {
 
 def _list(form: SearchForm, status: int = 200):
     query = access.members_query(db.session(), auth.actor())
-    text = (form.q.data or "").strip()[:80] if request.method == "POST" else ""
+    text = clean(form.q.data) if request.method == "POST" else ""
     if text:
         try:
             phone = parse_phone(text)
         except LedgerError:
             phone = None
-        clauses = [Member.name_key.contains(name_key(text))]
+        clauses = [Member.name_key.contains(name_key(text), autoescape=True)]
         if phone:
             clauses.append(Member.phone == phone)
         query = query.where(or_(*clauses))
@@ -100,6 +103,45 @@ def _page(member: Member, view, issued=None, problem=None, status: int = 200):
 def member(number: int):
     found, view = member_in_scope(number)
     return _page(found, view)
+
+
+@bp.route("/members/<int:number>/edit", methods=["GET", "POST"])
+def edit_member(number: int):
+    """Correct a member's name, gender and language: whoever may update them (not a buyer)."""
+    session = db.session()
+    found, _view = member_in_scope(number)
+    if not access.may_update_member(auth.actor(), found):
+        out_of_scope()
+    form = MemberForm()
+    if not form.is_submitted():
+        form.name.data, form.gender.data, form.language.data = (
+            found.name,
+            found.gender.value,
+            found.language,
+        )
+        return _edit_page(form, found)
+    if form.validate():
+        try:
+            edit_member_(
+                session,
+                found,
+                name=form.name.data,
+                gender=form.gender.data,
+                language=form.language.data,
+            )
+            session.commit()
+            return redirect(url_for("console.member", number=found.id))
+        except LedgerError as exc:
+            session.rollback()
+            field = getattr(form, exc.field or "name", form.name)
+            field.errors = [say(exc)]
+            return _edit_page(form, found), 422
+    return _edit_page(form, found), 400
+
+
+def _edit_page(form: MemberForm, member: Member) -> str:
+    languages = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+    return render("member_edit.html", form=form, member=member, languages=languages)
 
 
 @bp.post("/members/<int:number>/code")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from console import auth
 from console.errors import say
 from console.forms import PriceForm
-from console.pages import bp, out_of_scope, paginate, render
+from console.pages import bp, by_code, out_of_scope, paginate, render
 from ledger import access, authors, db, gold
 from ledger.errors import LedgerError
 from ledger.models import Cooperative, PricePost
@@ -78,7 +78,7 @@ def post_price():
     form = _form()
     if not form.validate_on_submit():
         return _page(form, status=400)
-    coop = session.scalar(select(Cooperative).where(Cooperative.code == form.cooperative.data))
+    coop = by_code(Cooperative, form.cooperative.data or "")
     if coop is None or not access.may_post_price(actor, coop.id):
         out_of_scope()
     values = {}
