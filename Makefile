@@ -8,7 +8,7 @@ LOCK := requirements.lock
 # The tool that writes the lock (installed into .venv by `make lock` only).
 UV_VERSION := 0.13.8
 
-.PHONY: demo test lint bench install lock migration catalogs tools
+.PHONY: demo test lint bench install lock migration catalogs tools browser
 
 # The locked versions (pip checks every file against its hashes), then sanduku itself.
 $(BIN)/.installed: pyproject.toml $(LOCK)
@@ -34,7 +34,21 @@ lock:
 demo: install
 	$(BIN)/sanduku demo
 
-test: install
+# The console's browser tests drive Debian's chromium through chromium-driver: installed here
+# when missing and run as root; otherwise this says how, and stops (the tests never skip).
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium and chromium-driver for the console's browser tests"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }; \
+	else \
+		echo "The console's browser tests need Debian's chromium and chromium-driver." >&2; \
+		echo "Install them as root:  sudo apt-get install -y chromium chromium-driver" >&2; \
+		exit 1; \
+	fi
+
+test: install browser
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports

@@ -19,6 +19,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 import api
+import console
 import ledger.authors
 import ledger.cli
 import ledger.db
@@ -137,6 +138,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_ledger(app)
     init_redis(app)
     api.init_app(app)
+    console.init_app(app)
     ussd.init_app(app)
     sms.init_app(app)
     payouts.init_app(app)

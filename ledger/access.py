@@ -21,7 +21,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ledger.models import ApiRole, ApiToken, Group, Meeting, Member, Role, Site
+from sqlalchemy import false, or_, select
+from sqlalchemy.orm import Session
+
+from ledger.models import ApiRole, ApiToken, Cooperative, Group, Meeting, Member, Role, Site
 
 
 class View(StrEnum):
@@ -222,3 +225,52 @@ def may_see_payouts(actor: Actor, cooperative_id: int | None) -> bool:
     """Read a cooperative's premiums and payouts, record a cash payout: its buyer (who hands
     the cash over) or a coordinator."""
     return may_act_for_cooperative(actor, cooperative_id)
+
+
+# -- prices and what a caller's lists hold ----------------------------------------------------
+
+
+def may_post_price(actor: Actor, cooperative_id: int | None) -> bool:
+    """Post a cooperative's price (an SMS to its members): a coordinator of it, as the API
+    lets only a coordinator token post. A buyer reads the prices, never posts them."""
+    if actor.everywhere:
+        return True
+    return actor.coordinates is not None and cooperative_id == actor.coordinates
+
+
+def cooperative_ids(session: Session, actor: Actor) -> list[int]:
+    """The cooperatives whose purchases, prices, lots and flags the caller may see."""
+    if actor.everywhere:
+        return list(session.scalars(select(Cooperative.id).order_by(Cooperative.id)))
+    return sorted({c for c in (actor.coordinates, actor.buys_for) if c is not None})
+
+
+def group_ids(session: Session, actor: Actor) -> list[int]:
+    """The savings groups the caller acts for (``may_act_for_group``)."""
+    query = select(Group.id).order_by(Group.id)
+    if not actor.everywhere:
+        clauses = []
+        if actor.officer_of is not None:
+            clauses.append(Group.id == actor.officer_of)
+        if actor.coordinates is not None:
+            clauses.append(Group.cooperative_id == actor.coordinates)
+        if not clauses:
+            return []
+        query = query.where(or_(*clauses))
+    return list(session.scalars(query))
+
+
+def members_query(session: Session, actor: Actor):
+    """A SELECT of the members the caller may see at all (``view_of`` is not None)."""
+    query = select(Member)
+    if actor.everywhere:
+        return query
+    coops = [c for c in (actor.coordinates, actor.buys_for) if c is not None]
+    in_coop_groups = select(Group.id).where(Group.cooperative_id.in_(coops))
+    clauses = []
+    if actor.officer_of is not None:
+        clauses.append(Member.group_id == actor.officer_of)
+    if coops:
+        clauses.append(Member.cooperative_id.in_(coops))
+        clauses.append(Member.cooperative_id.is_(None) & Member.group_id.in_(in_coop_groups))
+    return query.where(or_(*clauses)) if clauses else query.where(false())

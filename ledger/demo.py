@@ -41,6 +41,27 @@ CODES = {
     "Dieudonne Ukumu": "100007",
 }
 
+#: The demo's console passwords (``sanduku demo`` prints them): the coordinator, the officer
+#: and the buyer. Everywhere else a password is chosen with ``sanduku user password``.
+CONSOLE_PASSWORDS = {
+    "Dieudonne Ukumu": "demo-coordinator",
+    "Mapendo Ngabo": "demo-officer",
+    "Neema Tsongo": "demo-buyer",
+}
+
+
+def console_logins(session: Session) -> list[tuple[Member, str]]:
+    """The demo's staff members and their console passwords (to be hashed by the console)."""
+    found = []
+    for phone, name, *_rest in PEOPLE:
+        if name in CONSOLE_PASSWORDS:
+            member = session.scalar(
+                select(Member).where(Member.phone == phone, Member.name == name)
+            )
+            if member is not None:
+                found.append((member, CONSOLE_PASSWORDS[name]))
+    return found
+
 
 def seed(session: Session, today: dt.date | None = None) -> bool:
     """Write the demo data unless it is there. Returns whether anything was written."""

@@ -317,6 +317,23 @@ def post_price(
     return post
 
 
+def price_audience(session: Session, cooperative_id: int) -> list[tuple[int, str, str]]:
+    """Who a cooperative's posted price goes to: (member id, phone, language) of every
+    active, opted-in member of it, by id (the SMS outbox sends one per phone and language)."""
+    return list(
+        session.execute(
+            select(Member.id, Member.phone, Member.language)
+            .where(
+                Member.cooperative_id == cooperative_id,
+                Member.status == MemberStatus.ACTIVE,
+                Member.opted_out.is_(False),
+                Member.left_on.is_(None),
+            )
+            .order_by(Member.id)
+        ).all()
+    )
+
+
 def latest_price(session: Session, cooperative_id: int | None) -> PricePost | None:
     if cooperative_id is None:
         return None

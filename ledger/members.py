@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import phonenumbers
@@ -32,6 +33,8 @@ def clean_name(raw: object, field: str = "name") -> str:
     if not isinstance(raw, str) or not raw.split():
         raise LedgerError("required", f"{field} is required", field)
     name = " ".join(raw.split())
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise LedgerError("bad_name", f"{field} holds a control character", field)
     if len(name) > MAX_NAME_LENGTH:
         raise LedgerError("too_long", f"{field} is longer than {MAX_NAME_LENGTH} characters", field)
     return name
@@ -149,11 +152,36 @@ def save_member(
     return member, created
 
 
+def edit_member(
+    session: Session, member: Member, *, name: object, gender: object, language: object
+) -> Member:
+    """Correct a member's name, gender and language (all checked before anything changes);
+    another member with the same phone and name is refused."""
+    clean = clean_name(name)
+    values = {"gender": parse_gender(gender), "language": parse_language(language)}
+    clash = session.scalar(
+        select(Member.id).where(
+            Member.phone == member.phone,
+            Member.name_key == name_key(clean),
+            Member.id != member.id,
+        )
+    )
+    if clash:
+        raise LedgerError("exists", "another member has this phone and name", "name")
+    member.name, member.name_key = clean, name_key(clean)
+    for key, value in values.items():
+        setattr(member, key, value)
+    session.flush()
+    return member
+
+
 @dataclass
 class ImportReport:
     created: int = 0
     updated: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    #: The books' code of each error, in the same order (a channel words them itself).
+    codes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -166,16 +194,21 @@ class ImportReport:
 IMPORT_COLUMNS = ("phone", "name", "gender", "language", "group", "roles")
 
 
-def import_members(session: Session, text: str) -> ImportReport:
+def import_members(session: Session, text: str, check: RowCheck | None = None) -> ImportReport:
     """Import the coordinators' CSV (phone, name, gender, language, group, roles).
 
     Each row is its own savepoint: a bad row is reported with its line number and reason and
     leaves nothing behind; good rows are created, or updated when phone and name match (a
     missing or empty ``language`` or ``roles`` keeps the member's).
     """
-    report = ImportReport()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    check_header(header)
+    reader.fieldnames = header
+    return import_rows(session, ((reader.line_num, row) for row in reader), check)
+
+
+def check_header(header: list[str]) -> None:
     missing = [c for c in ("phone", "name", "gender") if c not in header]
     if missing:
         raise LedgerError(
@@ -183,11 +216,21 @@ def import_members(session: Session, text: str) -> ImportReport:
             f"the CSV needs the columns {', '.join(IMPORT_COLUMNS)}; missing: {', '.join(missing)}",
             "file",
         )
-    reader.fieldnames = header
+
+
+#: ``check(row, group)``: whether the importer may write this row (their scope); a row it
+#: refuses is reported like a row naming an unknown group.
+RowCheck = Callable[[dict[str, str], Group | None], bool]
+
+
+def import_rows(
+    session: Session, rows: Iterable[tuple[int, dict]], check: RowCheck | None = None
+) -> ImportReport:
+    """Import rows of (line number, {column: cell}); see ``import_members``."""
+    report = ImportReport()
     groups: dict[str, Group | None] = {}
-    for row in reader:
-        line = reader.line_num
-        row = {k: (v or "").strip() for k, v in row.items() if k}
+    for line, raw in rows:
+        row = {k: (v or "").strip() for k, v in raw.items() if k}
         code = row.get("group", "")
         try:
             group = None
@@ -199,6 +242,8 @@ def import_members(session: Session, text: str) -> ImportReport:
                 group = groups[code]
                 if group is None:
                     raise LedgerError("unknown_group", f"unknown group {code!r}", "group")
+            if check is not None and not check(row, group):
+                raise LedgerError("unknown_group", f"unknown group {code!r}", "group")
             with session.begin_nested():
                 _, created = save_member(
                     session,
@@ -212,6 +257,7 @@ def import_members(session: Session, text: str) -> ImportReport:
                 )
         except LedgerError as exc:
             report.errors.append((line, exc.message))
+            report.codes.append(exc.code)
             continue
         if created:
             report.created += 1

@@ -37,6 +37,7 @@ def demo(host: str, port: int) -> None:
     session = ledger.db.session()
     seeded = demo_data.seed(session)
     codes = {member.name: issued.code for member, issued in demo_data.issue_codes(session)}
+    logins = console_logins(session)
     _, token = create_token(session, "demo coordinator", ApiRole.COORDINATOR)
     # The premium's SMS as the miners get them (read now: a sent one keeps no cash code).
     premium_sms = session.scalars(
@@ -75,6 +76,9 @@ Demo people (a person without a PIN types their enrolment code, then chooses a P
 {people}
 
 {premiums}
+Try the console first: http://{host}:{port}/console/  (phone, password)
+{logins}
+
 Try the phone in another terminal:
   .venv/bin/sanduku dial +243810000002 --url http://{host}:{port}/ussd
 Try the API:
@@ -89,6 +93,20 @@ Health: curl http://{host}:{port}/healthz      Stop: Ctrl+C
             worker.wait(timeout=10)
         except subprocess.TimeoutExpired:
             worker.kill()
+
+
+def console_logins(session) -> str:
+    """Give the demo's coordinator, officer and buyer their console passwords; the lines that
+    print them."""
+    from console.auth import hash_password
+    from ledger import demo as demo_data
+    from ledger import logins as ledger_logins
+
+    lines = []
+    for member, password in demo_data.console_logins(session):
+        ledger_logins.set_password(session, member, hash_password(password))
+        lines.append(f"  {member.phone}  {password:<18} {member.name} ({member.roles})")
+    return "\n".join(lines)
 
 
 def init_app(app: Flask) -> None:

@@ -10,15 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
-from ledger import events
+from ledger import events, gold
 from ledger.enrolment import Issued
 from ledger.models import (
     LineState,
-    Member,
-    MemberStatus,
     Message,
     MessageKind,
     MessageStatus,
@@ -118,16 +116,7 @@ def on_purchase(session: Session, purchase: Purchase) -> None:
 def on_price(session: Session, post: PricePost) -> None:
     """The price to every active, opted-in member of the cooperative, each in their
     language; one SMS per phone and language (a shared household phone gets it once)."""
-    members = session.execute(
-        select(Member.id, Member.phone, Member.language)
-        .where(
-            Member.cooperative_id == post.cooperative_id,
-            Member.status == MemberStatus.ACTIVE,
-            Member.opted_out.is_(False),
-            Member.left_on.is_(None),
-        )
-        .order_by(Member.id)
-    ).all()
+    members = gold.price_audience(session, post.cooperative_id)
     s = settings.current()
     expires = post.posted_at + dt.timedelta(seconds=s.price_ttl)
     templates_by_language: dict[str, dict] = {}  # one rendered row per language, copied

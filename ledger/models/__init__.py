@@ -2,6 +2,7 @@
 constraints here. Every model is re-exported: ``from ledger.models import Member``."""
 
 from ledger.models.base import Recorded, utcnow
+from ledger.models.console import ConsoleSubmission
 from ledger.models.flags import PURCHASE_KINDS, Flag, FlagKind
 from ledger.models.gold import Cooperative, PricePost, Site, SiteStatus
 from ledger.models.groups import (
@@ -46,6 +47,7 @@ __all__ = [
     "Attendance",
     "ChargeMethod",
     "ChargePeriod",
+    "ConsoleSubmission",
     "Cooperative",
     "Cycle",
     "EnrolmentCode",

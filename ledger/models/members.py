@@ -54,6 +54,11 @@ class Member(Base):
     pin_hash: Mapped[str | None] = mapped_column(String(200))
     pin_failures: Mapped[int] = mapped_column(Integer, default=0)
     pin_locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: The console's password (staff only): a library KDF's hash, set by ``sanduku user
+    #: password``; wrong passwords count and lock like the PIN (``ledger.logins``).
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    password_failures: Mapped[int] = mapped_column(Integer, default=0)
+    password_locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), index=True)
     cooperative_id: Mapped[int | None] = mapped_column(ForeignKey("cooperatives.id"), index=True)
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)

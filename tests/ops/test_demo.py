@@ -62,6 +62,18 @@ def test_demo_serves_and_its_worker_sends_receipts(tmp_path, redis_url):
         )
         assert answer.status_code == 200
         assert [m["name"] for m in answer.json()["members"]] == ["Furaha Kahindo", "Baraka Kahindo"]
+        # The console logins printed let their people in.
+        for name, password in demo_data.CONSOLE_PASSWORDS.items():
+            phone = re.search(rf"(\+243\d+)  {password} +{name}", printed).group(1)
+            console = requests.Session()
+            page = console.get(f"http://127.0.0.1:{port}/console/login", timeout=5).text
+            token_ = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+            answer = console.post(
+                f"http://127.0.0.1:{port}/console/login",
+                data={"phone": phone, "password": password, "csrf_token": token_},
+                timeout=10,
+            )
+            assert answer.status_code == 200 and answer.url.endswith("/console/"), name
         engine = create_engine(db_url)
 
         def receipts_sent():

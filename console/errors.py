@@ -1,0 +1,47 @@
+"""A refusal of the books, said in the user's language, on the field it is about."""
+
+from __future__ import annotations
+
+from console.i18n import gettext
+from ledger.errors import LedgerError
+from locales import _
+
+#: The books' error codes the console shows in words of its own; others get ``GENERIC``.
+MESSAGES = {
+    "bad_phone": _("Write a phone number such as 0810000001."),
+    "bad_login": _("Wrong phone or password."),
+    "login_locked": _("Too many wrong passwords: try again after {time}."),
+    "required": _("This is needed."),
+    "bad_amount": _("Write an amount such as 95.50."),
+    "bad_number": _("Write a number."),
+    "out_of_range": _("This number is out of range."),
+    "bad_date": _("Write a date such as 2026-12-03."),
+    "future": _("The meeting date is in the future."),
+    "before_cycle": _("The meeting is before the start of the cycle."),
+    "fund_short": _("Not enough money in the fund."),
+    "over_cap": _("The loan is above what the member may borrow."),
+    "too_many_shares": _("Too many shares."),
+    "not_positive": _("Write a number above zero."),
+    "too_large": _("This number is too large."),
+    "too_precise": _("Too many digits after the point."),
+    "bad_password": _("A password has 10 to 200 characters."),
+    "has_pin": _("The member has a PIN: unlock it from a phone or the API."),
+    "inactive": _("The member is not active."),
+    "bad_name": _("Write the name."),
+    "bad_gender": _("Choose F or M."),
+    "bad_language": _("Choose a language."),
+    "too_long": _("This is too long."),
+    "bad_csv": _("The file needs the columns phone, name and gender."),
+    "bad_file": _("This file cannot be read."),
+    "exists": _("This phone and name are already there."),
+}
+GENERIC = _("This value is not accepted.")
+
+
+def say(exc: LedgerError) -> str:
+    from console.i18n import tr
+
+    params = {}
+    if exc.code == "login_locked" and exc.params.get("until") is not None:
+        params["time"] = tr().time(exc.params["until"])
+    return gettext(MESSAGES.get(exc.code, GENERIC), **params)

@@ -1,0 +1,135 @@
+"""Every form of the console, sent generated values: never a 5xx; a refusal (4xx) marks a
+field or says why, and writes nothing."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from ledger.models import ConsoleSubmission, EnrolmentCode, Entry, Meeting, Member, PricePost
+from tests.console.conftest import csrf
+
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+TABLES = (PricePost, Meeting, Entry, Member, EnrolmentCode, ConsoleSubmission)
+
+#: Values a person, a broken phone or a hostile script might send.
+junk = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(
+        ["", "0", "-1", "1e9", "9" * 30, "1,5", "1.555", "NaN", "Infinity", " 12 ", "٣", "\x00",
+         "<script>", "2026-02-30", "1999-01-01", "99", "0810000001", "+243", "COOPBUNIA"]
+    ),
+)  # fmt: skip
+
+
+def counts(session) -> tuple[int, ...]:
+    session.expire_all()
+    return tuple(session.scalar(select(func.count()).select_from(t)) for t in TABLES)
+
+
+def check(answer, before, session) -> None:
+    assert answer.status_code < 500, answer.text[-2000:]
+    if 400 <= answer.status_code < 500:
+        assert counts(session) == before
+        assert answer.status_code == 404 or re.search(
+            r'aria-invalid="true"|class="error"', answer.text
+        )
+
+
+@given(data=st.dictionaries(st.sampled_from(["phone", "password"]), junk))
+@FUZZ
+def test_login(client, session, world, data):
+    page = client.get("/console/login").text
+    before = counts(session)
+    check(client.post("/console/login", data={**data, "csrf_token": csrf(page)}), before, session)
+
+
+@given(
+    data=st.dictionaries(
+        st.sampled_from(["cooperative", "usd_per_gram", "cdf_per_gram", "confirm"]), junk
+    )
+)
+@FUZZ
+def test_prices(as_, session, world, data):
+    client = as_("coordinator")
+    page = client.get("/console/prices").text
+    before = counts(session)
+    answer = client.post("/console/prices", data={**data, "csrf_token": csrf(page)})
+    check(answer, before, session)
+
+
+@given(cells=st.lists(st.tuples(st.sampled_from(
+    ["present", "shares", "social_fund", "repayment", "loan", "term", "fine"]), junk), max_size=8),
+    date=junk, key=st.one_of(junk, st.just("b" * 32)))  # fmt: skip
+@FUZZ
+def test_meeting_grid(as_, session, world, cells, date, key):
+    client = as_("officer")
+    page = client.get("/console/groups/VSLA1/meeting").text
+    data = {"csrf_token": csrf(page), "date": date, "key": key}
+    for n, (name, value) in enumerate(cells):
+        data[f"{name}-{world.members[n % 3].id}"] = value
+    before = counts(session)
+    check(client.post("/console/groups/VSLA1/meeting", data=data), before, session)
+
+
+@given(data=st.dictionaries(st.sampled_from(["name", "gender", "language"]), junk))
+@FUZZ
+def test_member_edit(as_, session, world, data):
+    client = as_("officer")
+    path = f"/console/members/{world.members[0].id}/edit"
+    page = client.get(path).text
+    before = counts(session)
+    answer = client.post(path, data={**data, "csrf_token": csrf(page)})
+    check(answer, before, session)
+    session.expire_all()
+    if answer.status_code >= 400:
+        assert session.get(Member, world.members[0].id).name == "Amani A"
+
+
+@given(q=junk)
+@FUZZ
+def test_member_search(as_, session, world, q):
+    client = as_("coordinator")
+    page = client.get("/console/members").text
+    answer = client.post("/console/members", data={"q": q, "csrf_token": csrf(page)})
+    assert answer.status_code == 200
+
+
+@given(body=st.one_of(st.binary(max_size=300), junk.map(str.encode)), name=st.sampled_from(
+    ["m.csv", "m.xlsx", "m.txt", ""]))  # fmt: skip
+@FUZZ
+def test_import(as_, session, world, body, name):
+    client = as_("officer")
+    page = client.get("/console/members/import").text
+    before = counts(session)
+    answer = client.post(
+        "/console/members/import",
+        data={"csrf_token": csrf(page), "file": (io.BytesIO(body), name), "dry_run": "y"},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code < 500
+    assert counts(session) == before  # a dry run writes nothing, whatever the file
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/console/prices", "/console/members", "/console/members/import", "/console/logout",
+     "/console/groups/VSLA1/meeting"],
+)  # fmt: skip
+def test_no_form_works_without_its_token(as_, session, world, path):
+    client = as_("coordinator")
+    before = counts(session)
+    answer = client.post(path, data={"usd_per_gram": "90", "cooperative": "COOPBUNIA"})
+    assert answer.status_code in (302, 400)
+    assert counts(session) == before
+    assert client.get("/console/").status_code == 200  # still logged in
