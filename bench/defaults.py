@@ -18,7 +18,11 @@ class Sizes:
     #: Seconds of closed-loop load before and while throughput is counted.
     ussd_warmup: float
     ussd_seconds: float
-    #: Offered load of the open-loop run (hops/s), well below saturation.
+    #: Alternating rounds the saturation and open-loop seconds are split into (toy, lean,
+    #: sanduku, then backward...), so the machine's drift falls on each handler alike.
+    ussd_rounds: int
+    #: Offered load of the open-loop run (hops/s): the issue's fixed 200, whatever the
+    #: saturation.
     ussd_rate: float
     #: Seconds of open-loop load before and while latencies are recorded; the warm-up is at
     #: least a session's length so the mix of hops is steady when counting starts.
@@ -47,6 +51,7 @@ FULL = Sizes(
     ussd_connections=100,
     ussd_warmup=3.0,
     ussd_seconds=20.0,
+    ussd_rounds=2,
     ussd_rate=200.0,
     ussd_open_warmup=12.0,
     ussd_open_seconds=30.0,
@@ -66,6 +71,7 @@ QUICK = Sizes(
     ussd_connections=100,
     ussd_warmup=1.0,
     ussd_seconds=2.5,
+    ussd_rounds=1,
     ussd_rate=200.0,
     ussd_open_warmup=1.5,
     ussd_open_seconds=2.5,
@@ -83,17 +89,19 @@ QUICK = Sizes(
 #: The issue's targets: (metric key, comparison, value). Reported, never asserted.
 TARGETS = {
     "ussd.saturation_ratio": (">=", 0.6),
-    "ussd.p99_ms": ("<=", 50.0),
-    "broadcast.recipients_per_s": (">=", 5_000.0),
+    "ussd.server_cpu_ms": ("<=", 2.5),
+    "ussd.p99_ms": ("<=", 20.0),
+    "broadcast.post_ms": ("<=", 200.0),
+    "broadcast.recipients_per_s": (">=", 20_000.0),
     "broadcast.ratio": (">=", 50.0),
     "broadcast.worker_peak_rss_mb": ("<=", 200.0),
     "receipts.p95_s": ("<=", 2.0),
     "ledger.ratio": ("<=", 2.0),
 }
 
-#: Gunicorn, the same for sanduku and the toy: sync workers (one request each, the way a
-#: gateway callback is served), 2 x CPUs + 1 of them (gunicorn's advice), a deep backlog so
-#: 100 connections queue in the kernel rather than being refused.
+#: Gunicorn, the same for sanduku, the lean handler and the toy: sync workers (one request
+#: each, the way a gateway callback is served), 2 x CPUs + 1 of them (gunicorn's advice), a
+#: deep backlog so 100 connections queue in the kernel rather than being refused.
 GUNICORN_BACKLOG = 2048
 
 #: A hop that has not answered by then is an error (AT gives an app 15 s).

@@ -108,7 +108,33 @@ def _wrk(server: Gunicorn, seconds: float, connections: int, work: Path) -> floa
     return float(found.group(1)) if found else None
 
 
-def run(services: Services, sizes: Sizes, work: Path) -> tuple[list[Row], dict]:
+#: The three handlers, in the order of the first round (later rounds alternate it).
+SERVERS = (("toy", "bench.toy:app"), ("lean", "bench.lean:app"), ("sanduku", "wsgi:app"))
+
+
+def merged(windows: list[load.Window]) -> load.Window:
+    """Rounds of one server added up: hops, latencies and CPU over all their seconds."""
+    tally = load.Tally()
+    for w in windows:
+        tally.ok += w.tally.ok
+        tally.errors += w.tally.errors
+        tally.latencies += w.tally.latencies
+        for hop, values in w.tally.by_hop.items():
+            tally.by_hop.setdefault(hop, []).extend(values)
+        for what, sample in w.tally.samples.items():
+            tally.samples.setdefault(what, sample)
+    cpu = {k: sum(w.cpu[k] for w in windows) for k in windows[0].cpu}
+    return load.Window(sum(w.seconds for w in windows), tally, cpu)
+
+
+def order(round_: int) -> list[str]:
+    """Alternating rounds: forward, then backward, so drift in the machine's load (other
+    users, autovacuum, caches warming) falls on every handler alike."""
+    names = [name for name, _app in SERVERS]
+    return names if round_ % 2 == 0 else names[::-1]
+
+
+def _seed(services: Services, sizes: Sizes) -> list[str]:
     services.reset()
     session = db.session()
     coop = seed.cooperative(session)
@@ -118,121 +144,171 @@ def run(services: Services, sizes: Sizes, work: Path) -> tuple[list[Row], dict]:
     session.commit()
     db.session.remove()
     services.settle()
-    phones = [number for _, number in members]
+    return [number for _, number in members]
 
+
+def measure(services: Services, sizes: Sizes, work: Path) -> tuple[dict, dict, dict]:
+    """Saturation and open-loop windows of every handler (rounds alternated), and details."""
+    phones = _seed(services, sizes)
     env = app_env(services.database_url, services.redis_url)
-    sanduku = Gunicorn("wsgi:app", env, work / "gunicorn-sanduku.log")
-    toy = Gunicorn("bench.toy:app", env, work / "gunicorn-toy.log")
-    details: dict = {"members": len(phones), "gunicorn_workers": sanduku.workers}
+    servers = {name: Gunicorn(app, env, work / f"gunicorn-{name}.log") for name, app in SERVERS}
+    details: dict = {"members": len(phones), "gunicorn_workers": servers["sanduku"].workers}
+    saturation: dict[str, list[load.Window]] = {name: [] for name in servers}
+    latency: dict[str, list[load.Window]] = {name: [] for name in servers}
+    offered: dict[str, list[float]] = {name: [] for name in servers}
     try:
-        sanduku.ready()
-        toy.ready()
-        details["example_savings_screen"] = _check_walk(sanduku, phones[0])
+        for server in servers.values():
+            server.ready()
+        for name in ("sanduku", "lean"):
+            details[f"example_savings_screen_{name}"] = _check_walk(servers[name], phones[0])
         details["walk"] = list(load.WALK)
-
-        saturation = {}
-        for name, server in (("toy", toy), ("sanduku", sanduku)):
-            window = asyncio.run(
-                load.closed_loop(
-                    "127.0.0.1",
-                    server.port,
-                    phones,
-                    sizes.ussd_connections,
-                    sizes.ussd_warmup,
-                    sizes.ussd_seconds,
-                    _probe(server, services),
+        seconds = sizes.ussd_seconds / sizes.ussd_rounds
+        for round_ in range(sizes.ussd_rounds):
+            for name in order(round_):
+                server = servers[name]
+                saturation[name].append(
+                    asyncio.run(
+                        load.closed_loop(
+                            "127.0.0.1",
+                            server.port,
+                            phones,
+                            sizes.ussd_connections,
+                            sizes.ussd_warmup,
+                            seconds,
+                            _probe(server, services),
+                            seed=1 + round_,
+                        )
+                    )
                 )
-            )
-            saturation[name] = window
-            details[f"saturation_{name}"] = window.summary() | _cpu_view(window)
         details["wrk_toy_hops_per_s"] = (
-            _wrk(toy, sizes.ussd_seconds, sizes.ussd_connections, work) if sizes.wrk_check else None
+            _wrk(servers["toy"], sizes.ussd_seconds, sizes.ussd_connections, work)
+            if sizes.wrk_check
+            else None
         )
-
-        # Well below saturation: the issue's rate, or half of what sanduku sustained.
-        rate = min(sizes.ussd_rate, saturation["sanduku"].throughput / 2)
-        details["offered_rate"] = rate
-        latency = {}
-        for name, server in (("toy", toy), ("sanduku", sanduku)):
-            window, offered = asyncio.run(
-                load.open_loop(
-                    "127.0.0.1",
-                    server.port,
-                    phones,
-                    rate,
-                    sizes.ussd_open_warmup,
-                    sizes.ussd_open_seconds,
-                    sizes.think,
-                    _probe(server, services),
+        # The issue's fixed offered load, whatever the saturation: a miss shows as a tail.
+        open_seconds = sizes.ussd_open_seconds / sizes.ussd_rounds
+        for round_ in range(sizes.ussd_rounds):
+            for name in order(round_):
+                server = servers[name]
+                window, rate = asyncio.run(
+                    load.open_loop(
+                        "127.0.0.1",
+                        server.port,
+                        phones,
+                        sizes.ussd_rate,
+                        sizes.ussd_open_warmup,
+                        open_seconds,
+                        sizes.think,
+                        _probe(server, services),
+                        seed=100 + round_,
+                    )
                 )
-            )
-            latency[name] = window
-            details[f"open_loop_{name}"] = (
-                window.summary() | _cpu_view(window) | {"offered_hops_per_s": round(offered, 1)}
-            )
+                latency[name].append(window)
+                offered[name].append(rate)
         details["sanduku_worker_rss_mb"] = [
-            round(memory_mb(pid)["rss"], 1) for pid in sanduku.worker_pids()
+            round(memory_mb(pid)["rss"], 1) for pid in servers["sanduku"].worker_pids()
         ]
     finally:
-        sanduku.stop()
-        toy.stop()
+        for server in servers.values():
+            server.stop()
+    sat = {name: merged(ws) for name, ws in saturation.items()}
+    lat = {name: merged(ws) for name, ws in latency.items()}
+    details["rounds"] = sizes.ussd_rounds
+    details["saturation_by_round"] = {
+        name: [round(w.throughput, 1) for w in ws] for name, ws in saturation.items()
+    }
+    for name in servers:
+        details[f"saturation_{name}"] = sat[name].summary() | _cpu_view(sat[name])
+        details[f"open_loop_{name}"] = (
+            lat[name].summary()
+            | _cpu_view(lat[name])
+            | {"offered_hops_per_s": round(sum(offered[name]) / len(offered[name]), 1)}
+        )
+    return sat, lat, details
 
-    sat, lat = saturation, latency
-    sat_s, toy_driver = sat["sanduku"].throughput, sat["toy"].throughput
-    toy_wrk = details["wrk_toy_hops_per_s"] or 0.0
-    # The toy's best figure is the baseline: where wrk (C) got more out of it than the Python
-    # driver, the driver was sharing the machine's CPU with the toy's server.
-    sat_t = max(toy_driver, toy_wrk)
-    details["toy_baseline_hops_per_s"] = sat_t
-    errors = sat["sanduku"].tally.errors + lat["sanduku"].tally.errors
-    closed = sat["sanduku"].summary()
-    cpu_s, cpu_t = details["saturation_sanduku"], details["saturation_toy"]
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else math.nan
+
+
+def run(services: Services, sizes: Sizes, work: Path) -> tuple[list[Row], dict]:
+    sat, lat, details = measure(services, sizes, work)
+    s, lean, toy = (details[f"saturation_{n}"] for n in ("sanduku", "lean", "toy"))
+    toy_wrk = details["wrk_toy_hops_per_s"]
+    errors = sum(w.tally.errors for w in (sat["sanduku"], lat["sanduku"]))
+    rate = sizes.ussd_rate
     rows = [
         Row(
             "ussd",
             "saturation, 100 connections",
-            sat_s,
+            sat["sanduku"].throughput,
             "hops/s",
-            baseline=sat_t,
-            ratio=sat_s / sat_t if sat_t else math.nan,
+            baseline=sat["lean"].throughput,
+            ratio=_ratio(sat["sanduku"].throughput, sat["lean"].throughput),
             target="ussd.saturation_ratio",
             note=(
-                f"toy {toy_driver:,.0f} hops/s with the Python driver"
-                + (
-                    f", {toy_wrk:,.0f} with wrk"
-                    if toy_wrk
-                    else (" (wrk not installed)" if sizes.wrk_check else " (wrk: full run only)")
-                )
-                + f"; the driver used {cpu_t['driver_core_share']:.0%} of a core on the toy, "
-                f"{cpu_s['driver_core_share']:.0%} on sanduku; CPU per hop: gunicorn "
-                f"{cpu_s['server_cpu_ms_per_hop']:.2f} ms, PostgreSQL "
-                f"{cpu_s['postgres_cpu_ms_per_hop']:.2f} ms, Redis "
-                f"{cpu_s['redis_cpu_ms_per_hop']:.2f} ms, whole machine "
-                f"{cpu_s['machine_cpu_ms_per_hop']:.2f} ms (toy: gunicorn "
-                f"{cpu_t['server_cpu_ms_per_hop']:.2f} ms, machine "
-                f"{cpu_t['machine_cpu_ms_per_hop']:.2f} ms); "
-                f"closed-loop latency at saturation p50 {closed['p50_ms']:.0f} ms, p99 "
-                f"{closed['p99_ms']:.0f} ms (queueing)"
-                + (f"; {errors} failed hops" if errors else "")
+                f"baseline: the lean handler (bench/lean.py); {details['rounds']} alternating "
+                f"round(s), by round sanduku {details['saturation_by_round']['sanduku']}, lean "
+                f"{details['saturation_by_round']['lean']}, toy "
+                f"{details['saturation_by_round']['toy']} hops/s"
+                + (f" (toy with wrk {toy_wrk:,.0f})" if toy_wrk else "")
+                + f"; the driver used {s['driver_core_share']:.0%} of a core on sanduku, "
+                f"{lean['driver_core_share']:.0%} on lean, {toy['driver_core_share']:.0%} on "
+                f"the toy; closed-loop latency at saturation p50 {s['p50_ms']:.0f} ms, p99 "
+                f"{s['p99_ms']:.0f} ms (queueing)" + (f"; {errors} failed hops" if errors else "")
+            ),
+        ),
+        Row(
+            "ussd",
+            "lean handler's saturation vs the toy's",
+            sat["lean"].throughput,
+            "hops/s",
+            baseline=sat["toy"].throughput,
+            ratio=_ratio(sat["lean"].throughput, sat["toy"].throughput),
+        ),
+        Row(
+            "ussd",
+            "gunicorn CPU per hop at saturation",
+            s["server_cpu_ms_per_hop"],
+            "ms",
+            baseline=lean["server_cpu_ms_per_hop"],
+            ratio=_ratio(s["server_cpu_ms_per_hop"], lean["server_cpu_ms_per_hop"]),
+            target="ussd.server_cpu_ms",
+            note=(
+                f"per hop, sanduku / lean / toy: PostgreSQL {s['postgres_cpu_ms_per_hop']:.2f} / "
+                f"{lean['postgres_cpu_ms_per_hop']:.2f} / {toy['postgres_cpu_ms_per_hop']:.2f} "
+                f"ms, Redis {s['redis_cpu_ms_per_hop']:.2f} / {lean['redis_cpu_ms_per_hop']:.2f}"
+                f" / {toy['redis_cpu_ms_per_hop']:.2f} ms, whole machine "
+                f"{s['machine_cpu_ms_per_hop']:.2f} / {lean['machine_cpu_ms_per_hop']:.2f} / "
+                f"{toy['machine_cpu_ms_per_hop']:.2f} ms; toy gunicorn "
+                f"{toy['server_cpu_ms_per_hop']:.2f} ms"
             ),
         ),
     ]
-    hops = lat["sanduku"].summary()["per_hop_ms"]
-    by_hop = "; ".join(f"{hop}: p99 {v['p99']:.0f} ms" for hop, v in hops.items())
+    open_s = details["open_loop_sanduku"]
     for q in (50, 95, 99):
-        s_ms = lat["sanduku"].summary()[f"p{q}_ms"]
-        t_ms = lat["toy"].summary()[f"p{q}_ms"]
+        s_ms, l_ms = (details[f"open_loop_{n}"][f"p{q}_ms"] for n in ("sanduku", "lean"))
+        by_hop = "; ".join(
+            f"{hop}: p99 {v['p99']:.0f} ms" for hop, v in open_s["per_hop_ms"].items()
+        )
         rows.append(
             Row(
                 "ussd",
                 f"latency p{q} at {rate:.0f} hops/s",
                 s_ms,
                 "ms",
-                baseline=t_ms,
-                ratio=s_ms / t_ms if t_ms else math.nan,
+                baseline=l_ms,
+                ratio=_ratio(s_ms, l_ms),
                 target="ussd.p99_ms" if q == 99 else None,
-                note=f"open loop, think time {sizes.think[0]:g}-{sizes.think[1]:g} s; by hop "
-                f"(text sent) {by_hop}"
+                note=(
+                    f"open loop, baseline the lean handler; offered "
+                    f"{open_s['offered_hops_per_s']:.0f} hops/s, think time "
+                    f"{sizes.think[0]:g}-{sizes.think[1]:g} s; toy p99 "
+                    f"{details['open_loop_toy']['p99_ms']:.1f} ms; sanduku by hop (text sent) "
+                    f"{by_hop}; gunicorn CPU per hop at this load "
+                    f"{open_s['server_cpu_ms_per_hop']:.2f} ms (lean "
+                    f"{details['open_loop_lean']['server_cpu_ms_per_hop']:.2f} ms)"
+                )
                 if q == 99
                 else "",
             )

@@ -5,9 +5,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Settings from the config, the outbox's subscriptions, and the callbacks."""
-    from sms import outbox, settings, views, vsla
+    from sms import broadcasts, settings, views, vsla
 
     settings.install(settings.Settings.from_config(app.config))
-    outbox.subscribe()
+    broadcasts.subscribe()  # the outbox's subscriptions, and the price's broadcast
     vsla.subscribe()
     app.register_blueprint(views.bp)

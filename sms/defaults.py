@@ -18,6 +18,10 @@ SMS_RELAY_INTERVAL = 2.0
 
 #: Rows the relay hands to RQ per query; it loops until none are left.
 SMS_RELAY_CHUNK = 20_000
+#: Members a broadcast is written out for per transaction (one INSERT ... SELECT a language):
+#: large enough that 100,000 members are a few seconds' work, small enough that a worker
+#: killed mid-way loses little and another worker is not kept waiting long.
+SMS_BROADCAST_BATCH = 10_000
 
 #: How often due meeting reminders are looked for: reminders are to the hour, not the second.
 SMS_REMINDER_INTERVAL = 60.0

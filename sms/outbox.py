@@ -1,4 +1,5 @@
-"""Writing the outbox: a message row is added in the same transaction as its cause.
+"""Writing the outbox: a message row is added in the same transaction as its cause (a price
+post adds one broadcast row instead, which a worker writes out: ``sms.broadcasts``).
 
 ``subscribe()`` (called by ``sms.init_app``) hooks it to the books' events, so a purchase or a
 price post can never be committed without its SMS rows, nor the rows without it. After such a
@@ -13,14 +14,13 @@ import logging
 from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
-from ledger import events, gold
+from ledger import events
 from ledger.enrolment import Issued
 from ledger.models import (
     LineState,
     Message,
     MessageKind,
     MessageStatus,
-    PricePost,
     Purchase,
     utcnow,
 )
@@ -113,42 +113,6 @@ def on_purchase(session: Session, purchase: Purchase) -> None:
     )
 
 
-def on_price(session: Session, post: PricePost) -> None:
-    """The price to every active, opted-in member of the cooperative, each in their
-    language; one SMS per phone and language (a shared household phone gets it once)."""
-    members = gold.price_audience(session, post.cooperative_id)
-    s = settings.current()
-    expires = post.posted_at + dt.timedelta(seconds=s.price_ttl)
-    templates_by_language: dict[str, dict] = {}  # one rendered row per language, copied
-    seen: set[tuple[str, str]] = set()
-    rows = []
-    for member_id, phone, language in members:
-        t = translator(language, s.tz)
-        if (phone, t.language) in seen:
-            continue
-        seen.add((phone, t.language))
-        if t.language not in templates_by_language:
-            body = templates.price(
-                t,
-                posted_at=post.posted_at,
-                usd=post.usd_per_gram,
-                cdf=post.cdf_per_gram,
-                coop=post.cooperative.name,
-            )
-            templates_by_language[t.language] = row(
-                phone="",
-                member_id=None,
-                kind=MessageKind.PRICE,
-                language=t.language,
-                body=body,
-                cause=f"price:{post.id}",
-                expires_at=expires,
-            )
-        rows.append({**templates_by_language[t.language], "phone": phone, "member_id": member_id})
-    add_many(session, rows)
-    log.info("price %s: %d SMS in %d languages", post.id, len(rows), len(templates_by_language))
-
-
 def on_enrolment_code(session: Session, issued: Issued) -> None:
     """The member's enrolment code, in their language (``ledger.enrolment`` announces only
     codes for a phone that is the member's alone). The body is forgotten once it has left
@@ -208,9 +172,9 @@ def _after_rollback(session: Session) -> None:
 
 
 def subscribe() -> None:
-    """Idempotent: the books' events and the session hooks."""
+    """Idempotent: the books' events and the session hooks (a price post's broadcast is
+    ``sms.broadcasts.subscribe``'s)."""
     events.subscribe(events.PURCHASE_RECORDED, on_purchase)
-    events.subscribe(events.PRICE_POSTED, on_price)
     events.subscribe(events.ENROLMENT_CODE_ISSUED, on_enrolment_code)
     events.subscribe(events.PREMIUM_APPROVED, on_premium)
     if not event.contains(Session, "after_commit", _after_commit):

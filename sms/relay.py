@@ -1,6 +1,7 @@
 """The relay: the database is the source of truth, RQ only carries ids.
 
 Every few seconds (and whenever a commit kicks it) the relay:
+0. writes out the broadcasts recorded since (``sms.broadcasts``), handing each batch over;
 1. fails rows past their ``expires_at`` (a reminder after its meeting);
 2. marks ``sending`` rows whose claim ran out ``unknown`` (their worker died mid-call);
 3. puts ``unknown`` rows whose grace period ran out back to ``pending`` (resent, see
@@ -24,7 +25,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from ledger.models import InboundMessage, Message, MessageStatus, utcnow
-from sms import reports
+from sms import broadcasts, reports
 from sms.sender import id_in
 from sms.settings import Settings
 
@@ -170,7 +171,15 @@ def enqueue_inbound(session: Session, enqueue: Enqueue) -> int:
 
 def scan(session: Session, settings: Settings, enqueue: Enqueue) -> dict:
     summary = settle_leases(session, settings)
-    summary["enqueued"] = enqueue_due(session, settings, enqueue)
+    summary["enqueued"] = 0
+
+    def hand_over() -> None:
+        summary["enqueued"] += enqueue_due(session, settings, enqueue)
+
+    # Broadcasts recorded and not yet written out: each batch is handed to RQ as soon as it
+    # is written, so sending starts while the rest is written.
+    summary["written"] = broadcasts.expand(session, settings, hand_over)
+    hand_over()
     summary["inbound"] = enqueue_inbound(session, enqueue)
     summary["reports"] = reports.retry_unmatched(session, settings)
     return summary

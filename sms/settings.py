@@ -31,6 +31,7 @@ class Settings:
     personal_per_job: int = defaults.SMS_PERSONAL_PER_JOB
     relay_interval: float = defaults.SMS_RELAY_INTERVAL
     relay_chunk: int = defaults.SMS_RELAY_CHUNK
+    broadcast_batch: int = defaults.SMS_BROADCAST_BATCH
     reminder_interval: float = defaults.SMS_REMINDER_INTERVAL
     timeout: tuple[float, float] = (defaults.SMS_CONNECT_TIMEOUT, defaults.SMS_READ_TIMEOUT)
     retry_backoff: tuple[float, ...] = field(default=defaults.SMS_RETRY_BACKOFF)
@@ -65,6 +66,7 @@ class Settings:
             personal_per_job=int(config["SMS_PERSONAL_PER_JOB"]),
             relay_interval=float(config["SMS_RELAY_INTERVAL"]),
             relay_chunk=int(config["SMS_RELAY_CHUNK"]),
+            broadcast_batch=int(config["SMS_BROADCAST_BATCH"]),
             reminder_interval=float(config["SMS_REMINDER_INTERVAL"]),
             timeout=(float(config["SMS_CONNECT_TIMEOUT"]), float(config["SMS_READ_TIMEOUT"])),
             retry_backoff=tuple(float(s) for s in config["SMS_RETRY_BACKOFF"]),

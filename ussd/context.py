@@ -19,13 +19,21 @@ class Context:
     a flow collects (miner, weight...).
     """
 
-    def __init__(self, session: Session, state: dict, tz: str, now: dt.datetime | None = None):
+    def __init__(
+        self,
+        session: Session,
+        state: dict,
+        tz: str,
+        now: dt.datetime | None = None,
+        member: Member | None = None,
+    ):
         self.session = session
         self.state = state
         self.tz = tz
         self.now = now or utcnow()
         self.error: str | None = None
-        self._member: Member | None = None
+        #: The caller when already read in this request (a new session's first hop).
+        self._member: Member | None = member
         #: Where the reply being handled sits in the session's text (0 = the first reply),
         #: and the reply just before it, as the gateway sent them in this request.
         self.at: int = 0

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from ledger import authors
 from ledger.errors import LedgerError
 from ledger.members import members_on_phone, parse_phone
-from ledger.models import MemberStatus, utcnow
+from ledger.models import Member, MemberStatus, utcnow
 from locales import DEFAULT_LANGUAGE, _, translator
 from locales.gsm7 import to_gsm7
 from ussd import sessions
@@ -123,8 +123,8 @@ def answer(
             phone = parse_phone(request.phone)
         except LedgerError:
             return end(words(NOT_REGISTERED))
-        with sessions.locked(client, request.session_id):
-            return _answer(client, session, request, phone, tz, now or utcnow(), known)
+        with sessions.held(client, request.session_id) as held:
+            return _answer(client, session, request, phone, tz, now or utcnow(), known, held)
     except sessions.Busy:
         log.warning("ussd session %r busy", form.get("sessionId"))
         return end(words(SORRY))
@@ -154,11 +154,13 @@ def _answer(
     tz: str,
     now: dt.datetime,
     known: dict,
+    held: sessions.Held,
 ) -> str:
-    state = sessions.load(client, request.session_id)
+    state = held.state
     may_write = True
+    caller = None
     if state is None:
-        state = _new_state(session, phone)
+        state, caller = _new_state(session, phone)
         if state is None:
             return end(translator(None, tz).gettext(NOT_REGISTERED))
         # Text on a first request: replies dialled with the code (*384*1*3#), or a session
@@ -179,7 +181,7 @@ def _answer(
         if state.get("pending") == marked:
             reply = end(translator(known["lang"], tz).gettext(MAYBE_SAVED))
             _remember(state, request.text, reply)
-            sessions.save(client, request.session_id, state)
+            held.keep(state)
             return reply
         new = _unread(state["read"], request.text)
         if new is None:
@@ -190,7 +192,7 @@ def _answer(
         state["pending"] = sessions.mark(request.text)
         sessions.save(client, request.session_id, state)
 
-    ctx = Context(session, state, tz, now)
+    ctx = Context(session, state, tz, now, member=caller)
     replies = request.text.split("*") if request.text else []
     fresh = new.split("*") if new is not None else []
     reply = remembered = None
@@ -212,14 +214,16 @@ def _answer(
     session.commit()
     state["lang"] = ctx.language
     _remember(state, request.text, remembered or reply)
-    sessions.save(client, request.session_id, state)
+    held.keep(state)
     return reply
 
 
-def _new_state(session: Session, phone: str) -> dict | None:
+def _new_state(session: Session, phone: str) -> tuple[dict | None, Member | None]:
+    """A new session's state, and the caller when the phone is one member's (kept for this
+    request: the screens need it, and reading it again would cost a query)."""
     callers = [m for m in members_on_phone(session, phone) if m.status == MemberStatus.ACTIVE]
     if not callers:
-        return None
+        return None, None
     state: dict = {"phone": phone, "read": sessions.mark(""), "answers": {}, "data": {}}
     if len(callers) == 1:
         state.update(member_id=callers[0].id, pin_ok=False, stack=[["main", 0]])
@@ -229,7 +233,7 @@ def _new_state(session: Session, phone: str) -> dict | None:
             lang=languages.pop() if len(languages) == 1 else DEFAULT_LANGUAGE,
             stack=[["who", 0]],
         )
-    return state
+    return state, callers[0] if len(callers) == 1 else None
 
 
 def _unread(read: str, text: str) -> str | None:

@@ -20,6 +20,7 @@ from ledger.models.loans import Loan, LoanStatus
 from ledger.models.lots import Lot, LotAction, LotEvent, LotInput, LotOperation, LotStatus
 from ledger.models.members import EnrolmentCode, Gender, Member, MemberStatus, Role
 from ledger.models.messages import (
+    Broadcast,
     InboundMessage,
     Message,
     MessageKind,
@@ -45,6 +46,7 @@ __all__ = [
     "ApiRole",
     "ApiToken",
     "Attendance",
+    "Broadcast",
     "ChargeMethod",
     "ChargePeriod",
     "ConsoleSubmission",

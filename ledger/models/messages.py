@@ -6,6 +6,7 @@ import datetime as dt
 from enum import StrEnum
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -104,6 +105,27 @@ class Message(Base):
         #: The retention purge and the SMS indicators read by creation time.
         Index("ix_messages_created_at", "created_at"),
     )
+
+
+class Broadcast(Base):
+    """One SMS to every member of a cooperative (a price post), recorded with its cause and
+    written out to the outbox by a worker, batch by batch: members with ids up to
+    ``after_member_id`` have their rows; ``done_at`` once all have."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[MessageKind] = mapped_column(enum_column(MessageKind))
+    #: The cause its messages carry (``price:12``): one broadcast per cause.
+    cause: Mapped[str] = mapped_column(String(40), unique=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"))
+    price_post_id: Mapped[int | None] = mapped_column(ForeignKey("price_posts.id"))
+    after_member_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_broadcasts_done_at", "done_at"),)
 
 
 class InboundMessage(Base):

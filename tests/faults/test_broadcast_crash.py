@@ -21,9 +21,11 @@ from tests.sms.conftest import wait_until
 
 S = MessageStatus
 RECIPIENTS = 10_000
-#: 40 requests of 250; a dead claim is unknown after 3 s and, with no report, resent 15 s
-#: later: long enough for the reports of what the gateway did take to arrive first.
-TUNING = {"SMS_BATCH_SIZE": "250", "SMS_UNKNOWN_GRACE": "15"}
+#: 40 requests of 250; a dead claim is unknown after 3 s and, with no report, resent 45 s
+#: later: long enough for the reports of what the gateway did take to arrive first, even on
+#: a machine busy enough that the test posts them slowly (15 s was not, at a load of 9 on
+#: two cores).
+TUNING = {"SMS_BATCH_SIZE": "250", "SMS_UNKNOWN_GRACE": "45"}
 
 
 def statuses(cause: str) -> Counter:
@@ -56,8 +58,7 @@ def test_worker_killed_twice_mid_broadcast_of_10000_then_restarted(session, clie
     first = workers.start(**TUNING)
     post = gold.post_price(session, coop, usd_per_gram=95_00, cdf_per_gram=270_000_00)
     session.commit()
-    cause = f"price:{post.id}"
-    assert sum(statuses(cause).values()) == RECIPIENTS  # written with the post
+    cause = f"price:{post.id}"  # recorded with the post, written out by the worker
     fake.wait_for(lambda: fake.held >= 1, 60, "a request held by the gateway")
     workers.kill(first)
     fake.release()

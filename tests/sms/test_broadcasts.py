@@ -4,11 +4,22 @@ opted-out and inactive members left out, a shared phone served once."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
-from ledger import gold
-from ledger.models import MemberStatus, MessageKind, MessageStatus
+from sqlalchemy import select
+
+from ledger import db, gold
+from ledger.models import Broadcast, MemberStatus, MessageKind, MessageStatus
+from sms import broadcasts, settings
 from tests import factories
 from tests.sms.conftest import messages, wait_until
+
+
+def recorded(post) -> Broadcast:
+    return (
+        db.session().scalars(select(Broadcast).where(Broadcast.cause == f"price:{post.id}")).one()
+    )
+
 
 LANGS = ["sw"] * 5 + ["fr"] * 3 + ["ln"] * 2 + ["en"]
 
@@ -28,8 +39,13 @@ def test_price_broadcast_is_batched_by_language(session, fake, workers):
 
     post = gold.post_price(session, coop, usd_per_gram=95_50, cdf_per_gram=270_000_00)
     session.commit()
+    # The post records the broadcast only; a worker writes it out (two members a batch here).
+    assert messages(cause=f"price:{post.id}") == []
+    assert broadcasts.pending(session) == [recorded(post).id]
+    written = broadcasts.expand(session, replace(settings.current(), broadcast_batch=2))
     rows = messages(cause=f"price:{post.id}")
-    assert len(rows) == len(LANGS)  # written with the post, before any worker runs
+    assert written == len(rows) == len(LANGS)
+    assert broadcasts.pending(session) == []
     assert {r.member_id for r in rows} == {m.id for m in members}
     assert twin.id not in {r.member_id for r in rows}
     assert all(r.kind == MessageKind.PRICE and r.expires_at is not None for r in rows)
@@ -53,3 +69,46 @@ def test_price_broadcast_is_batched_by_language(session, fake, workers):
         per_language[langs.pop()] += 1
     # ceil(n / 2) requests per language: 5 sw -> 3, 3 fr -> 2, 2 ln -> 1, 1 en -> 1
     assert per_language == Counter({"sw": 3, "fr": 2, "ln": 1, "en": 1})
+
+
+def test_writing_out_a_broadcast_again_writes_nothing_twice(session):
+    """A batch is written with its end in one transaction: re-running the expansion (a
+    second worker, a relay after a crash) adds nothing; members added meanwhile with higher
+    ids are written in a later batch; a shared phone is served once across batches."""
+    coop = factories.cooperative(session)
+    first = factories.member(session, coop=coop, language="fr")
+    others = [factories.member(session, coop=coop, language="sw") for _ in range(4)]
+    same_phone = factories.member(session, coop=coop, language="fr", number=first.phone)
+    unknown = factories.member(session, coop=coop, language="sw")
+    unknown.language = "xx"  # a language without words: the default's SMS
+    session.commit()
+    post = gold.post_price(session, coop, usd_per_gram=90_00)
+    session.commit()
+    tuned = replace(settings.current(), broadcast_batch=3)
+
+    batch = broadcasts.expand_one(session, recorded(post).id, tuned)
+    assert batch == 3  # ids of first and the first two others
+    assert broadcasts.expand(session, tuned) == 3  # two others, unknown; same_phone skipped
+    assert broadcasts.expand(session, tuned) == 0
+    rows = messages(cause=f"price:{post.id}")
+    assert sorted(r.member_id for r in rows) == sorted(
+        [first.id, unknown.id, *(m.id for m in others)]
+    )
+    assert same_phone.id not in {r.member_id for r in rows}
+    assert {r.language for r in rows if r.member_id == unknown.id} == {"sw"}
+    assert recorded(post).done_at is not None
+
+
+def test_an_expired_broadcast_is_not_written_out(session):
+    coop = factories.cooperative(session)
+    factories.member(session, coop=coop)
+    session.commit()
+    post = gold.post_price(session, coop, usd_per_gram=90_00)
+    session.commit()
+    expired = replace(settings.current(), price_ttl=-1)
+    broadcast = recorded(post)
+    broadcast.expires_at = broadcast.created_at
+    db.session().commit()
+    assert broadcasts.expand(db.session(), expired) == 0
+    assert messages(cause=f"price:{post.id}") == []
+    assert broadcasts.pending(db.session()) == []

@@ -61,15 +61,14 @@ class Savings(InfoScreen):
     needs_pin = True
 
     def body(self, ctx: Context) -> str:
-        t, member = ctx.t, ctx.member
-        group = group_of(ctx, member)
-        if group is None:
+        t = ctx.t
+        mine = statement.savings(ctx.session, ctx.member)
+        if mine is None:
             return t.gettext(NOT_IN_GROUP)
-        mine = statement.member_statement(ctx.session, member, ctx.today(), recent=0)
         currency = mine["currency"]
         return t.gettext(
             _("{group}\nShares: {shares}\nSavings: {savings}\nSocial fund: {social}"),
-            group=short(group.name, 24),
+            group=short(mine["group_name"], 24),
             shares=t.number(mine["shares"]),
             savings=t.money(mine["savings"], currency),
             social=t.money(mine["social_fund"], currency),

@@ -1,7 +1,7 @@
 """console: staff passwords with their lockout, and the forms already saved
 
-Revision ID: 0004_console
-Revises: 0003_recorded_by
+Revision ID: 0006_console
+Revises: 0005_premiums
 Create Date: 2026-12-02 10:30:00
 """
 
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0004_console"
-down_revision = "0003_recorded_by"
+revision = "0006_console"
+down_revision = "0005_premiums"
 branch_labels = None
 depends_on = None
 
