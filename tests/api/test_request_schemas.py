@@ -1,0 +1,104 @@
+"""Every JSON body is checked against the very schema the OpenAPI document shows: a body that
+breaks any one rule of that schema is refused with a 4xx naming the field, and nothing is
+written; the document's example bodies pass its own schema."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from api.routes import ROUTES
+from api.validation import field_name
+from tests.api.test_bad_input import concrete, row_counts
+from tests.api.test_fuzz import templates
+
+BODIES = [r for r in ROUTES if r.json_body]
+
+
+def documented(client, route) -> dict:
+    path = "/api/v1" + route.rule.replace("<", "{").replace(">", "}")
+    op = client.get("/api/v1/openapi.json").get_json()["paths"][path][route.method.lower()]
+    return op["requestBody"]["content"]["application/json"]["schema"]
+
+
+def _types(schema: dict) -> list[str]:
+    kind = schema.get("type", [])
+    return [kind] if isinstance(kind, str) else kind
+
+
+def sample(schema: dict) -> object:
+    """A value ``schema`` takes."""
+    if "oneOf" in schema or "anyOf" in schema:
+        return sample((schema.get("oneOf") or schema["anyOf"])[0])
+    kinds = _types(schema)
+    if "object" in kinds:
+        return {k: sample(schema["properties"][k]) for k in schema.get("required", [])}
+    if "integer" in kinds:
+        return schema.get("minimum", 1)
+    if "array" in kinds:
+        return [sample(schema["items"])]
+    if "examples" in schema:
+        return schema["examples"][0]
+    return "a"
+
+
+def breakers(schema: dict) -> list[object]:
+    """Values that each break one rule of ``schema`` (a property's)."""
+    kinds = _types(schema)
+    found: list[object] = [{"an": "object"}] if "object" not in kinds else [[]]
+    if "maxLength" in schema:
+        found.append("a" * (schema["maxLength"] + 1))
+    if "pattern" in schema:
+        found.append("%%%")
+    if "minimum" in schema:
+        found.append(schema["minimum"] - 1)
+    if "maximum" in schema:
+        found.append(schema["maximum"] + 1)
+    if "maxItems" in schema:
+        found.append([sample(schema["items"])] * (schema["maxItems"] + 1))
+    if "enum" in schema:
+        found.append("not one of them")
+    if "boolean" in kinds:
+        found.append("yes")
+    return found
+
+
+def spoilt(schema: dict, template: dict) -> list[tuple[dict, list]]:
+    """(body, path of the field at fault) for each rule of the object schema, one at a time,
+    nested objects in lists (``records[0]``) included."""
+    out: list[tuple[dict, list]] = [({**template, "zz_unknown": 1}, ["zz_unknown"])]
+    out += [
+        ({k: v for k, v in template.items() if k != key}, [key])
+        for key in schema.get("required", [])
+    ]
+    for key, rule in schema["properties"].items():
+        out += [({**template, key: value}, [key]) for value in breakers(rule)]
+        items = rule.get("items", {})
+        if "object" in _types(items):
+            inner = sample(items)
+            for body, path in spoilt(items, inner):
+                out.append(({**template, key: [body]}, [key, 0, *path]))
+    return out
+
+
+@pytest.mark.parametrize("route", BODIES, ids=lambda r: f"{r.method} {r.rule}")
+def test_the_check_is_the_documented_schema(client, route):
+    assert json.loads(json.dumps(route.body)) == documented(client, route)
+
+
+@pytest.mark.parametrize("route", BODIES, ids=lambda r: f"{r.method} {r.rule}")
+def test_each_broken_rule_is_refused_with_its_field(api, world, session, route):
+    schema = documented(api.client, route)
+    template = templates(world).get((route.method, route.rule), {})
+    checker = Draft202012Validator(schema)
+    assert checker.is_valid(template), list(checker.iter_errors(template))
+    before = row_counts(session)
+    for body, path in spoilt(schema, template):
+        assert not checker.is_valid(body), body  # each really breaks the document's schema
+        answer = api(route.method, concrete(route.rule, world), body)
+        error = answer.get_json()
+        assert answer.status_code == 422, (body, error)
+        assert error["field"] == field_name(path), (body, error)
+    assert row_counts(session) == before
