@@ -18,6 +18,7 @@ from ledger.days import check_day
 from ledger.errors import LedgerError
 from ledger.loans import accrue_charges, disburse, repay
 from ledger.models import (
+    Account,
     AccountKind,
     Attendance,
     Cycle,
@@ -151,6 +152,29 @@ def record_meeting(
 # -- what a member does at a meeting --------------------------------------------------------
 
 
+def _post(
+    session: Session,
+    kind: EntryKind,
+    group: Group,
+    meeting: Meeting,
+    member: Member,
+    lines: list[tuple[Account, int]],
+    memo: str | None = None,
+) -> None:
+    """A member's entry at a meeting, dated the meeting's day."""
+    journal.post(
+        session,
+        kind,
+        group.currency,
+        lines,
+        occurred_on=meeting.held_on,
+        group_id=group.id,
+        member_id=member.id,
+        meeting_id=meeting.id,
+        memo=memo,
+    )
+
+
 def buy_shares(
     session: Session, group: Group, cycle: Cycle, meeting: Meeting, member: Member, count: int
 ) -> None:
@@ -169,15 +193,13 @@ def buy_shares(
     attendance.shares = Attendance.shares + count  # in SQL, as every counter
     amount = count * group.share_value
     acct = accounts(session, group, member)
-    journal.post(
+    _post(
         session,
         EntryKind.SHARES,
-        group.currency,
+        group,
+        meeting,
+        member,
         [(accounts(session, group)(K.LOAN_FUND_CASH), amount), (acct(K.SAVINGS), -amount)],
-        occurred_on=meeting.held_on,
-        group_id=group.id,
-        member_id=member.id,
-        meeting_id=meeting.id,
         memo=f"{count} shares",
     )
     holding = session.get(Holding, (cycle.id, member.id))
@@ -191,35 +213,31 @@ def contribute_social_fund(
     session: Session, group: Group, meeting: Meeting, member: Member, amount: int
 ) -> None:
     check_amount(amount, "social_fund")
-    journal.post(
+    _post(
         session,
         EntryKind.SOCIAL_FUND,
-        group.currency,
+        group,
+        meeting,
+        member,
         [
             (accounts(session, group)(K.SOCIAL_FUND_CASH), amount),
             (accounts(session, group, member)(K.SOCIAL_CONTRIBUTIONS), -amount),
         ],
-        occurred_on=meeting.held_on,
-        group_id=group.id,
-        member_id=member.id,
-        meeting_id=meeting.id,
     )
 
 
 def pay_fine(session: Session, group: Group, meeting: Meeting, member: Member, amount: int) -> None:
     check_amount(amount, "fine")
-    journal.post(
+    _post(
         session,
         EntryKind.FINE,
-        group.currency,
+        group,
+        meeting,
+        member,
         [
             (accounts(session, group)(K.LOAN_FUND_CASH), amount),
             (accounts(session, group)(K.FINE_INCOME), -amount),
         ],
-        occurred_on=meeting.held_on,
-        group_id=group.id,
-        member_id=member.id,
-        meeting_id=meeting.id,
     )
 
 
@@ -235,13 +253,11 @@ def pay_grant(
         raise LedgerError(
             "fund_short", "the social fund does not hold that much", "grant", available=cash.balance
         )
-    journal.post(
+    _post(
         session,
         EntryKind.SOCIAL_GRANT,
-        group.currency,
+        group,
+        meeting,
+        member,
         [(accounts(session, group, member)(K.SOCIAL_GRANTS), amount), (cash, -amount)],
-        occurred_on=meeting.held_on,
-        group_id=group.id,
-        member_id=member.id,
-        meeting_id=meeting.id,
     )

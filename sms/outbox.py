@@ -134,13 +134,7 @@ def on_price(session: Session, post: PricePost) -> None:
             continue
         seen.add((phone, t.language))
         if t.language not in templates_by_language:
-            body = templates.price(
-                t,
-                posted_at=post.posted_at,
-                usd=post.usd_per_gram,
-                cdf=post.cdf_per_gram,
-                coop=post.cooperative.name,
-            )
+            body = templates.posted_price(t, post)
             templates_by_language[t.language] = row(
                 phone="",
                 member_id=None,
