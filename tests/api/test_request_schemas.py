@@ -85,7 +85,44 @@ def spoilt(schema: dict, template: dict) -> list[tuple[dict, list]]:
 
 @pytest.mark.parametrize("route", BODIES, ids=lambda r: f"{r.method} {r.rule}")
 def test_the_check_is_the_documented_schema(client, route):
+    Draft202012Validator.check_schema(route.body)  # a well-formed JSON Schema 2020-12
     assert json.loads(json.dumps(route.body)) == documented(client, route)
+
+
+def test_a_body_reads_as_its_schema_says():
+    """Choices in any case, counts as digits or integral decimals, null as missing."""
+    from decimal import Decimal
+
+    from api import schemas
+    from api.errors import ApiError
+    from api.validation import validate
+
+    group = dict(
+        code="G",
+        name="G",
+        cooperative="C",
+        currency=" usd ",
+        share_value=Decimal("1000.00"),
+        social_fund_contribution=0,
+        service_charge_rate="0.1",
+        meeting_weekday="2",
+        max_shares=Decimal("3.0"),
+        meeting_time="15:00",
+        cycle_start="2025-01-06",
+        loan_cap_multiple=None,
+    )
+    assert "loan_cap_multiple" not in validate(schemas.GROUP, group)
+    for key, value, code in [
+        ("currency", "EUR", "bad_currency"),
+        ("max_shares", Decimal("3.5"), "out_of_range"),
+        ("meeting_weekday", True, "out_of_range"),
+        ("share_value", True, "bad_number"),
+        ("meeting_time", "3pm", "bad_time"),
+        ("code", "G 1", "bad_code"),
+    ]:
+        with pytest.raises(ApiError) as refused:
+            validate(schemas.GROUP, {**group, key: value})
+        assert (refused.value.code, refused.value.field) == (code, key)
 
 
 @pytest.mark.parametrize("route", BODIES, ids=lambda r: f"{r.method} {r.rule}")
