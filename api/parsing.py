@@ -187,10 +187,17 @@ class Body:
             raise ApiError(422, "bad_time", f"{field} is a local time such as 15:00", field)
         return dt.time(int(hours), int(minutes))
 
-    def choice(self, key: str, *, required: bool = True) -> str | None:
-        """One of the schema's choices, in lower case."""
+    def choice(
+        self, key: str, choices: tuple[str, ...] | None = None, *, required: bool = True
+    ) -> str | None:
+        """The choice in lower case (the schema says which; ``choices`` narrows it)."""
         value = self.text(key, required=required)
-        return None if value is None else value.lower()
+        if value is None:
+            return None
+        if choices is not None and value.lower() not in choices:
+            field = self.name(key)
+            raise ApiError(422, "bad_choice", f"{field} is one of {', '.join(choices)}", field)
+        return value.lower()
 
     def boolean(self, key: str) -> bool | None:
         value = self.raw(key)

@@ -59,6 +59,15 @@ def _types(schema: dict) -> list[str]:
     return [kind] if isinstance(kind, str) else list(kind)
 
 
+def _whole(schema: dict) -> str:
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if low is not None and high is not None:
+        return f"a whole number from {low} to {high}"
+    if low is not None:
+        return f"a whole number of at least {low}"
+    return "a whole number"
+
+
 def _refusal(error: ValidationError) -> ApiError:
     schema, path = error.schema, list(error.absolute_path)
     if error.validator == "additionalProperties":
@@ -76,17 +85,22 @@ def _refusal(error: ValidationError) -> ApiError:
     field = field_name(path) or "body"
     kinds = _types(schema)
     if "integer" in kinds:
-        low, high = schema.get("minimum"), schema.get("maximum")
-        return ApiError(
-            422, "out_of_range", f"{field} must be a whole number from {low} to {high}", field
-        )
+        return ApiError(422, "out_of_range", f"{field} must be {_whole(schema)}", field)
     if "x-code" in schema:
-        return ApiError(422, schema["x-code"], f"{field} is {schema['description']}", field)
+        text = schema.get("description", "not valid")
+        return ApiError(422, schema["x-code"], f"{field} is {text}", field)
     if error.validator == "type":
         if "number" in kinds:
             return ApiError(422, "bad_number", f"{field} must be a number", field)
-        code, text = _TYPES[kinds[0]]
+        code, text = _TYPES.get(kinds[0], ("bad_type", "is of the wrong type"))
         return ApiError(422, code, f"{field} {text}", field)
+    if error.validator == "enum":
+        choices = ", ".join(str(v) for v in error.validator_value)
+        return ApiError(422, "bad_choice", f"{field} is one of {choices}", field)
+    if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        return ApiError(422, "out_of_range", f"{field} is out of range", field)
+    if error.validator == "minLength":
+        return ApiError(422, "required", f"{field} is required", field)
     if error.validator == "maxLength":
         limit = error.validator_value
         return ApiError(422, "too_long", f"{field} is longer than {limit} characters", field)

@@ -139,3 +139,43 @@ def test_each_broken_rule_is_refused_with_its_field(api, world, session, route):
         assert answer.status_code == 422, (body, error)
         assert error["field"] == field_name(path), (body, error)
     assert row_counts(session) == before
+
+
+@pytest.mark.parametrize(
+    ("rule", "value", "code", "message"),
+    [
+        ({"enum": ["cash", "card"]}, "CASH", "bad_choice", "x is one of cash, card"),
+        ({"type": "integer", "minimum": 1}, 0, "out_of_range",
+            "x must be a whole number of at least 1"),
+        ({"type": "string", "minLength": 1}, "", "required", "x is required"),
+        ({"type": "number", "minimum": 0}, -1, "out_of_range", "x is out of range"),
+        ({"type": "boolean"}, "yes", "bad_type", "x is true or false"),
+        ({"type": "array", "maxItems": 1}, [1, 2], "too_many", "x holds at most 1"),
+    ],
+)  # fmt: skip
+def test_any_schema_of_obj_answers_in_the_api_s_words(rule, value, code, message):
+    """A body another module declares with ``obj(...)`` gets the same kind of answers."""
+    from api.errors import ApiError
+    from api.schemas import obj
+    from api.validation import validate
+
+    schema = obj((), x=rule, nested=obj(("y",), y={"type": "string"}))
+    with pytest.raises(ApiError) as refused:
+        validate(schema, {"x": value})
+    assert (refused.value.code, refused.value.message, refused.value.field) == (code, message, "x")
+    with pytest.raises(ApiError) as refused:
+        validate(schema, {"nested": {"z": 1}})
+    assert (refused.value.code, refused.value.field) == ("unknown_field", "nested.z")
+
+
+def test_a_view_may_still_name_its_fields_and_choices():
+    """The reading helpers keep the calls views were written with."""
+    from api.errors import ApiError
+    from api.parsing import Body
+
+    body = Body({"method": "Cash", "period": {"start": "2025-01-06"}}, ("method", "period"))
+    assert body.choice("method", ("cash", "mobile_money"), required=False) == "cash"
+    assert Body(body.raw("period"), ("start",), "period").date("start").isoformat() == "2025-01-06"
+    with pytest.raises(ApiError) as refused:
+        Body({"extra": 1}, ("method",))
+    assert refused.value.code == "unknown_field"
