@@ -15,7 +15,7 @@ MAX_MEETING_RECORDS = 100
 #: Longest string read anywhere in a JSON body; every field has a tighter rule after.
 MAX_STRING = 1000
 
-#: Longest free text accepted where the field has no tighter rule (gender, language, dates).
+#: Longest short free text (gender, dates).
 MAX_SHORT_TEXT = 40
 
 #: Largest declared monthly capacity of one artisanal site: a tonne is far beyond any.

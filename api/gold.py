@@ -8,24 +8,12 @@ from sqlalchemy import select
 from api import auth, lookup
 from api.defaults import MAX_SITE_CAPACITY_GRAMS
 from api.errors import ApiError
-from api.parsing import Body, member_number, member_ref, read_json
+from api.parsing import Body, member_number, member_ref, request_body
 from ledger import access, db, gold, units
 from ledger.evidence import flags
-from ledger.models import ApiToken, Cooperative, Member, PricePost, Purchase, Site, SiteStatus
+from ledger.models import ApiToken, Cooperative, Member, PricePost, Purchase, Site
 from ledger.money import check_currency, major
 from ledger.payouts import by_cause
-
-PURCHASE_FIELDS = (
-    "miner",
-    "miner_id",
-    "site",
-    "weight_grams",
-    "fineness",
-    "price_per_gram",
-    "currency",
-    "lot",
-    "payment",
-)
 
 
 def cooperative_json(coop: Cooperative) -> dict:
@@ -95,16 +83,13 @@ def price_json(post: PricePost) -> dict:
 
 
 def create_cooperative(token: ApiToken) -> tuple[int, object]:
-    body = Body(read_json(), ("code", "name"))
+    body = request_body()
     coop = gold.create_cooperative(db.session(), body.text("code"), body.text("name"))
     return 201, cooperative_json(coop)
 
 
 def create_site(token: ApiToken) -> tuple[int, object]:
-    body = Body(
-        read_json(),
-        ("code", "name", "cooperative", "capacity_grams_per_month", "status", "lat", "lon"),
-    )
+    body = request_body()
     coop = lookup.cooperative(body.text("cooperative"))
     capacity = body.decimal("capacity_grams_per_month", 3)
     if not 0 <= capacity <= MAX_SITE_CAPACITY_GRAMS:
@@ -120,7 +105,7 @@ def create_site(token: ApiToken) -> tuple[int, object]:
         name=body.text("name"),
         cooperative=coop,
         capacity_mg_per_month=units.milligrams(capacity),
-        status=body.choice("status", tuple(s.value for s in SiteStatus)),
+        status=body.choice("status"),
         lat=body.raw("lat"),
         lon=body.raw("lon"),
     )
@@ -141,11 +126,11 @@ def _miner(token: ApiToken, body: Body, site: Site) -> Member:
 
 
 def record_purchase(token: ApiToken) -> tuple[int, object]:
-    body = Body(read_json(), PURCHASE_FIELDS)
+    body = request_body()
     site = lookup.site(body.text("site"))
     auth.require_cooperative(token, site.cooperative_id)
     miner = _miner(token, body, site)
-    currency = check_currency(body.short("currency"))
+    currency = check_currency(body.text("currency"))
     purchase = gold.record_purchase(
         db.session(),
         miner=miner,
@@ -154,7 +139,7 @@ def record_purchase(token: ApiToken) -> tuple[int, object]:
         price_per_gram=gold.price_to_minor(body.raw("price_per_gram", required=True), currency),
         currency=currency,
         fineness_ppm=gold.parse_fineness(body.raw("fineness")),
-        lot_number=body.text("lot", required=False, max_length=32),
+        lot_number=body.text("lot", required=False),
         payment=body.choice("payment", ("cash", "mobile_money"), required=False) or "cash",
     )
     return 201, purchase_json(purchase, token)
@@ -171,7 +156,7 @@ def show_purchase(token: ApiToken, receipt_number: str) -> tuple[int, object]:
 
 
 def post_price(token: ApiToken) -> tuple[int, object]:
-    body = Body(read_json(), ("cooperative", "usd_per_gram", "cdf_per_gram"))
+    body = request_body()
     coop = lookup.cooperative(body.text("cooperative"))
     usd = gold.price_to_minor(body.raw("usd_per_gram", required=True), "USD", "usd_per_gram")
     cdf = (

@@ -11,12 +11,11 @@ from sqlalchemy import select
 from api import auth, lookup
 from api.defaults import (
     MAX_CYCLE_START_AHEAD_DAYS,
-    MAX_MEETING_RECORDS,
     STATEMENT_RECENT,
 )
 from api.errors import ApiError
 from api.members import member_from_path
-from api.parsing import Body, member_ref, query_date, read_json
+from api.parsing import Body, member_ref, query_date, request_body
 from ledger import access, db, journal, meetings, shareout, vsla
 from ledger.days import local_today
 from ledger.loans import open_loans
@@ -33,35 +32,6 @@ from ledger.models import (
 from ledger.money import check_currency, exponent, major, to_decimal
 from ledger.statement import member_statement
 
-GROUP_FIELDS = (
-    "code",
-    "name",
-    "cooperative",
-    "currency",
-    "share_value",
-    "social_fund_contribution",
-    "service_charge_rate",
-    "service_charge_method",
-    "loan_cap_multiple",
-    "max_shares",
-    "max_loan_term_months",
-    "meeting_weekday",
-    "meeting_time",
-    "cycle_start",
-)
-MEETING_FIELDS = ("date", "present", "records")
-RECORD_FIELDS = (
-    "phone",
-    "member_id",
-    "shares",
-    "social_fund",
-    "loan",
-    "loan_term_months",
-    "repayment",
-    "fine",
-    "fine_reason",
-    "grant",
-)
 AMOUNTS = ("social_fund", "loan", "repayment", "fine", "grant")
 
 
@@ -96,9 +66,9 @@ def group_json(group: Group) -> dict:
 
 
 def create(token: ApiToken) -> tuple[int, object]:
-    body = Body(read_json(), GROUP_FIELDS)
+    body = request_body()
     coop = lookup.cooperative(body.text("cooperative"))
-    currency = check_currency(body.short("currency"))
+    currency = check_currency(body.text("currency"))
     social = body.raw("social_fund_contribution", required=True)
     rate = body.decimal("service_charge_rate", 4)
     if not Decimal(0) <= rate <= 1:
@@ -122,15 +92,12 @@ def create(token: ApiToken) -> tuple[int, object]:
         ),
         service_charge_bp=int(rate.scaleb(4)),
         service_charge_method=ChargeMethod(
-            body.choice(
-                "service_charge_method", tuple(m.value for m in ChargeMethod), required=False
-            )
-            or ChargeMethod.FLAT
+            body.choice("service_charge_method", required=False) or ChargeMethod.FLAT
         ),
-        loan_cap_multiple=body.count("loan_cap_multiple", 1, 10, required=False) or 3,
-        max_shares=body.count("max_shares", 1, 10, required=False) or 5,
-        max_loan_term_months=body.count("max_loan_term_months", 1, 12, required=False) or 3,
-        meeting_weekday=body.count("meeting_weekday", 0, 6),
+        loan_cap_multiple=body.count("loan_cap_multiple", required=False) or 3,
+        max_shares=body.count("max_shares", required=False) or 5,
+        max_loan_term_months=body.count("max_loan_term_months", required=False) or 3,
+        meeting_weekday=body.count("meeting_weekday"),
         meeting_time=body.time("meeting_time"),
         cycle_start=body.date(
             "cycle_start",
@@ -165,8 +132,7 @@ def _named(token: ApiToken, value: object, field: str, group: Group) -> Member:
     )
 
 
-def _record(token: ApiToken, raw: object, index: int, group: Group) -> meetings.MeetingRecord:
-    body = Body(raw, RECORD_FIELDS, prefix=f"records[{index}]")
+def _record(token: ApiToken, body: Body, group: Group) -> meetings.MeetingRecord:
     if body.has("member_id"):
         member = _named(token, body.raw("member_id"), body.name("member_id"), group)
         if body.has("phone") and parse_phone(body.raw("phone"), body.name("phone")) != member.phone:
@@ -181,7 +147,7 @@ def _record(token: ApiToken, raw: object, index: int, group: Group) -> meetings.
     else:
         raise ApiError(422, "required", "each record names phone or member_id", body.name("phone"))
     amounts = {key: body.amount(key, group.currency, required=False) or 0 for key in AMOUNTS}
-    term = body.count("loan_term_months", 1, group.max_loan_term_months, required=False)
+    term = body.count("loan_term_months", high=group.max_loan_term_months, required=False)
     if term is not None and not amounts["loan"]:
         raise ApiError(
             422, "no_loan", "loan_term_months goes with a loan", body.name("loan_term_months")
@@ -192,7 +158,7 @@ def _record(token: ApiToken, raw: object, index: int, group: Group) -> meetings.
             "fine_reason", tuple(r.value for r in meetings.FineReason), required=False
         )
         or meetings.FineReason.OTHER,
-        shares=body.count("shares", 1, group.max_shares, required=False) or 0,
+        shares=body.count("shares", high=group.max_shares, required=False) or 0,
         loan_term_months=term,
         **amounts,
     )
@@ -245,17 +211,12 @@ def balances(group: Group, meeting_id: int) -> list[dict]:
 def record_meeting(token: ApiToken, code: str) -> tuple[int, object]:
     """All or nothing: every record is checked by the books before anything is kept."""
     group = _group_in_scope(token, code)
-    body = Body(read_json(), MEETING_FIELDS)
+    body = request_body()
     held_on = body.date("date", latest=_tomorrow())
-    present_raw = body.raw("present") or []
-    records_raw = body.raw("records") or []
-    for key, value in (("present", present_raw), ("records", records_raw)):
-        if not isinstance(value, list):
-            raise ApiError(422, "bad_type", f"{key} must be a list", key)
-        if len(value) > MAX_MEETING_RECORDS:
-            raise ApiError(422, "too_many", f"{key} holds at most {MAX_MEETING_RECORDS}", key)
-    present = [_named(token, value, f"present[{i}]", group) for i, value in enumerate(present_raw)]
-    records = [_record(token, raw, i, group) for i, raw in enumerate(records_raw)]
+    present = [
+        _named(token, v, f"present[{i}]", group) for i, v in enumerate(body.array("present"))
+    ]
+    records = [_record(token, record, group) for record in body.items("records")]
     meeting = meetings.record_meeting(db.session(), group, held_on, present, records)
     return 201, {
         "meeting_id": meeting.id,
@@ -268,7 +229,7 @@ def record_meeting(token: ApiToken, code: str) -> tuple[int, object]:
 
 def share_out(token: ApiToken, code: str) -> tuple[int, object]:
     group = _group_in_scope(token, code)
-    body = Body(read_json(allow_empty=True), ("date",))
+    body = request_body()
     on = body.date("date", required=False, latest=_tomorrow()) or dt.date.today()
     session = db.session()
     cycle = vsla.current_cycle(session, group)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from api import auth, lookup
 from api.defaults import MAX_MEMBERS_PER_PHONE
 from api.errors import ApiError
-from api.parsing import Body, member_number, read_json
+from api.parsing import Body, member_number, request_body
 from ledger import access, db, vsla
 from ledger.errors import LedgerError
 from ledger.loans import open_loans
@@ -30,19 +30,6 @@ from ledger.members import (
     save_member,
 )
 from ledger.models import ApiRole, ApiToken, Group, Member, MemberStatus
-
-MEMBER_FIELDS = (
-    "phone",
-    "name",
-    "gender",
-    "language",
-    "group",
-    "cooperative",
-    "site",
-    "roles",
-    "id_document",
-)
-PATCH_FIELDS = (*MEMBER_FIELDS, "status", "opted_out")
 
 
 def member_json(member: Member, view: access.View = access.View.FULL) -> dict:
@@ -121,12 +108,12 @@ def _references(token: ApiToken, body: Body):
 
 
 def create(token: ApiToken) -> tuple[int, object]:
-    body = Body(read_json(), MEMBER_FIELDS)
+    body = request_body()
     group, coop, site = _references(token, body)
     if body.has("roles"):
         _check_roles(token, body.raw("roles"))
     session = db.session()
-    phone = body.text("phone", max_length=32)
+    phone = body.text("phone")
     name = body.text("name")
     existing = find_member(session, parse_phone(phone), clean_name(name))
     if existing is not None and not access.may_update_member(auth.actor(token), existing):
@@ -136,8 +123,8 @@ def create(token: ApiToken) -> tuple[int, object]:
         session,
         phone=phone,
         name=name,
-        gender=body.short("gender"),
-        language=body.short("language", required=False),
+        gender=body.text("gender"),
+        language=body.text("language", required=False),
         group=group,
         site=site,
         cooperative_id=coop.id if coop else None,
@@ -155,13 +142,11 @@ def show(token: ApiToken, phone: str) -> tuple[int, object]:
 
 def update(token: ApiToken, phone: str) -> tuple[int, object]:
     member = member_from_path(token, phone, access.may_update_member)
-    body = Body(read_json(), PATCH_FIELDS)
+    body = request_body()
     session = db.session()
     group, coop, site = _references(token, body)
     new_name = clean_name(body.text("name")) if body.has("name") else member.name
-    new_phone = (
-        parse_phone(body.text("phone", max_length=32)) if body.has("phone") else member.phone
-    )
+    new_phone = parse_phone(body.text("phone")) if body.has("phone") else member.phone
     clash = session.scalar(
         select(Member.id).where(
             Member.phone == new_phone, Member.name_key == name_key(new_name), Member.id != member.id
@@ -171,9 +156,9 @@ def update(token: ApiToken, phone: str) -> tuple[int, object]:
         raise ApiError(409, "exists", "another member has this phone and name", "name")
     member.name, member.name_key, member.phone = new_name, name_key(new_name), new_phone
     if body.has("gender"):
-        member.gender = parse_gender(body.short("gender"))
+        member.gender = parse_gender(body.text("gender"))
     if body.has("language"):
-        member.language = parse_language(body.short("language"))
+        member.language = parse_language(body.text("language"))
     if body.has("roles"):
         _check_roles(token, body.raw("roles"))
         member.roles = parse_roles(body.raw("roles"))
@@ -182,7 +167,7 @@ def update(token: ApiToken, phone: str) -> tuple[int, object]:
     if body.has("opted_out"):
         member.opted_out = body.boolean("opted_out")
     if body.has("status"):
-        status = MemberStatus(body.choice("status", tuple(s.value for s in MemberStatus)))
+        status = MemberStatus(body.choice("status"))
         if status != member.status:
             member.status = status
             member.left_on = dt.date.today() if status == MemberStatus.INACTIVE else None

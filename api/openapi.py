@@ -78,7 +78,7 @@ def _operation(route) -> dict:
         op["parameters"] = parameters
     if route.body is not None:
         op["requestBody"] = {
-            "required": route.method != "POST" or route.body.get("required") != [],
+            "required": route.body_required,
             "content": {media: {"schema": route.body} for media in route.media},
         }
     return op
@@ -96,8 +96,9 @@ def build(routes: Sequence) -> dict:
             "description": (
                 "Savings groups and gold purchases in Ituri. Money amounts are major units "
                 "(francs, dollars) as JSON numbers or strings, read exactly (never as floats); "
-                "answers give them as decimal strings. Errors are "
-                '{"error", "code", "field"}.'
+                "answers give them as decimal strings. A null field is the same as leaving it "
+                'out. Errors are {"error", "code", "field"}; a schema\'s x-code is the code '
+                "its failures answer with."
             ),
         },
         "servers": [{"url": "/"}],

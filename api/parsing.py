@@ -1,23 +1,22 @@
-"""Reading request bodies: JSON numbers become ``Decimal`` (never float), unknown fields and
-junk are refused with the field at fault, and amounts go through ``ledger.money``."""
+"""Reading request bodies: JSON numbers become ``Decimal`` (never float), junk is refused,
+the route's schema checks the body (``api.validation``), and ``Body``'s converters read it:
+amounts through ``ledger.money``, days through ``ledger.days``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import unicodedata
 from decimal import Decimal
 
-from flask import request
+from flask import g, request
 
-from api.defaults import MAX_JSON_DEPTH, MAX_SHORT_TEXT, MAX_STRING
+from api.defaults import MAX_JSON_DEPTH, MAX_STRING
 from api.errors import ApiError
+from api.schemas import MAX_ID
+from api.validation import validate
 from ledger.days import parse_day
-from ledger.defaults import MAX_NAME_LENGTH
 from ledger.money import to_decimal, to_minor
-
-_TIME = re.compile(r"\d{1,2}:\d{2}")
 
 
 def _refuse_constant(name: str) -> None:
@@ -62,16 +61,39 @@ def read_json(*, allow_empty: bool = False) -> dict:
     return data
 
 
-class Body:
-    """One JSON object and the fields it may hold; ``prefix`` names nested objects in
-    errors (``records[2].loan``)."""
+def read_body(schema: dict, *, allow_empty: bool = False) -> Body:
+    """The request body, checked against ``schema`` (``api.validation``)."""
+    return Body(validate(schema, read_json(allow_empty=allow_empty)), schema=schema)
 
-    def __init__(self, data: object, fields: tuple[str, ...], prefix: str = ""):
+
+def request_body() -> Body:
+    """The body of this request, as its route's schema checked it (``routes`` does)."""
+    checked = g.get("api_body")
+    if checked is None:
+        raise RuntimeError("this route declares no JSON body schema")
+    return checked
+
+
+class Body:
+    """A checked JSON object and the converters that read its fields: amounts to minor units,
+    days, times, counts within the books' bounds. ``prefix`` names a nested object in errors
+    (``records[2].loan``); ``schema`` is the one that checked it (counts take their bounds
+    from it); ``fields``, when given, refuses any other key (for a body read without its
+    route's schema)."""
+
+    def __init__(
+        self,
+        data: object,
+        fields: tuple[str, ...] | None = None,
+        prefix: str = "",
+        schema: dict | None = None,
+    ):
         if not isinstance(data, dict):
             raise ApiError(422, "bad_type", f"{prefix or 'body'} must be an object", prefix)
         self.data = data
         self.prefix = prefix
-        unknown = sorted(k for k in data if k not in fields)
+        self.properties: dict = (schema or {}).get("properties", {})
+        unknown = sorted(k for k in data if fields is not None and k not in fields)
         if unknown:
             raise ApiError(
                 422,
@@ -92,33 +114,49 @@ class Body:
             raise ApiError(422, "required", f"{self.name(key)} is required", self.name(key))
         return value
 
-    def text(
-        self, key: str, *, required: bool = True, max_length: int = MAX_NAME_LENGTH
-    ) -> str | None:
+    def items(self, key: str) -> list[Body]:
+        """The objects of the list ``key``, each named by its place (``records[2]``)."""
+        schema = self.properties.get(key, {}).get("items")
+        return [
+            Body(v, prefix=f"{self.name(key)}[{i}]", schema=schema)
+            for i, v in enumerate(self.array(key))
+        ]
+
+    def array(self, key: str) -> list:
+        value = self.raw(key) or []
+        if not isinstance(value, list):
+            raise ApiError(422, "bad_type", f"{self.name(key)} must be a list", self.name(key))
+        return value
+
+    def text(self, key: str, *, required: bool = True, max_length: int | None = None) -> str | None:
+        """The text stripped; blank is missing. (Lengths are the schema's to check.)"""
         value = self.raw(key, required=required)
         if value is None:
             return None
+        field = self.name(key)
         if not isinstance(value, str):
-            raise ApiError(422, "bad_type", f"{self.name(key)} must be a string", self.name(key))
-        if len(value.strip()) > max_length:
+            raise ApiError(422, "bad_type", f"{field} must be a string", field)
+        if max_length is not None and len(value.strip()) > max_length:
             raise ApiError(
-                422,
-                "too_long",
-                f"{self.name(key)} is longer than {max_length} characters",
-                self.name(key),
+                422, "too_long", f"{field} is longer than {max_length} characters", field
             )
         if required and not value.strip():
-            raise ApiError(422, "required", f"{self.name(key)} is required", self.name(key))
+            raise ApiError(422, "required", f"{field} is required", field)
         return value.strip()
 
-    def short(self, key: str, *, required: bool = True) -> str | None:
-        return self.text(key, required=required, max_length=MAX_SHORT_TEXT)
+    short = text
 
-    def count(self, key: str, low: int, high: int, *, required: bool = True) -> int | None:
-        """A whole number: a JSON integer, an integral decimal (``3.0``) or digits."""
+    def count(
+        self, key: str, low: int | None = None, high: int | None = None, *, required: bool = True
+    ) -> int | None:
+        """A whole number: a JSON integer, an integral decimal (``3.0``) or digits; from
+        ``low`` to ``high``, by default the schema's ``minimum`` and ``maximum``."""
         value = self.raw(key, required=required)
         if value is None:
             return None
+        rule = self.properties.get(key, {})
+        low = rule["minimum"] if low is None else low
+        high = rule["maximum"] if high is None else high
         return whole_number(value, self.name(key), low, high)
 
     def amount(self, key: str, currency: str, *, required: bool = True) -> int | None:
@@ -137,35 +175,33 @@ class Body:
     def date(
         self, key: str, *, required: bool = True, latest: dt.date | None = None
     ) -> dt.date | None:
-        value = self.short(key, required=required)
+        value = self.text(key, required=required)
         if value is None:
             return None
         return parse_date(value, self.name(key), latest)
 
     def time(self, key: str) -> dt.time:
-        value = self.short(key)
-        field = self.name(key)
-        if not _TIME.fullmatch(value or ""):
+        value, field = self.text(key), self.name(key)
+        hours, _, minutes = value.partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
             raise ApiError(422, "bad_time", f"{field} is a local time such as 15:00", field)
-        hours, minutes = (int(part) for part in value.split(":"))
-        if hours > 23 or minutes > 59:
-            raise ApiError(422, "bad_time", f"{field} is a local time such as 15:00", field)
-        return dt.time(hours, minutes)
+        return dt.time(int(hours), int(minutes))
 
-    def choice(self, key: str, choices: tuple[str, ...], *, required: bool = True) -> str | None:
-        value = self.short(key, required=required)
+    def choice(
+        self, key: str, choices: tuple[str, ...] | None = None, *, required: bool = True
+    ) -> str | None:
+        """The choice in lower case (the schema says which; ``choices`` narrows it)."""
+        value = self.text(key, required=required)
         if value is None:
             return None
-        if value.lower() not in choices:
+        if choices is not None and value.lower() not in choices:
             field = self.name(key)
             raise ApiError(422, "bad_choice", f"{field} is one of {', '.join(choices)}", field)
         return value.lower()
 
     def boolean(self, key: str) -> bool | None:
         value = self.raw(key)
-        if value is None:
-            return None
-        if not isinstance(value, bool):
+        if value is not None and not isinstance(value, bool):
             raise ApiError(422, "bad_type", f"{self.name(key)} is true or false", self.name(key))
         return value
 
@@ -199,10 +235,6 @@ def parse_date(value: str, field: str, latest: dt.date | None = None) -> dt.date
     if latest is not None and day > latest:
         raise ApiError(422, "out_of_range", f"{field} is out of range", field)
     return day
-
-
-#: Largest id a member can have (the column is a 32-bit integer).
-MAX_ID = 2**31 - 1
 
 
 def member_number(value: object, field: str = "member_id") -> int:

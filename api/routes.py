@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, g
 
 from api import (
     auth,
@@ -17,6 +17,7 @@ from api import (
     idempotency,
     members,
     openapi,
+    parsing,
     payouts,
     premiums,
     schemas,
@@ -24,7 +25,7 @@ from api import (
 )
 from api.errors import json_response
 from ledger import authors, db
-from ledger.models import ApiRole
+from ledger.models import ApiRole, ApiToken
 
 ALL = frozenset(ApiRole)
 COORDINATOR = frozenset({ApiRole.COORDINATOR})
@@ -52,6 +53,16 @@ class Route:
     #: The answer holds a secret (an enrolment code): never stored for an
     #: ``Idempotency-Key`` replay, and sent with ``Cache-Control: no-store``.
     secret: bool = False
+
+    @property
+    def json_body(self) -> bool:
+        """The body is JSON, checked against ``body`` before the view runs."""
+        return self.body is not None and "application/json" in self.media
+
+    @property
+    def body_required(self) -> bool:
+        """A POST whose fields are all optional takes an empty body too."""
+        return self.method != "POST" or self.body.get("required") != []
 
     @property
     def endpoint(self) -> str:
@@ -402,6 +413,13 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
+def _call(route: Route, token: ApiToken, path: dict[str, str]):
+    """The view, once the body has passed the route's schema (``parsing.body()`` reads it)."""
+    if route.json_body:
+        g.api_body = parsing.read_body(route.body, allow_empty=not route.body_required)
+    return route.view(token, **path)
+
+
 def _handler(route: Route) -> Callable[..., Response]:
     def view(**path: str) -> Response:
         if route.roles is None:
@@ -410,11 +428,11 @@ def _handler(route: Route) -> Callable[..., Response]:
         auth.require_role(token, route.roles)
         authors.record_as(db.session(), authors.Author("token", token.id))
         if route.secret:
-            status, payload = route.view(token, **path)
+            status, payload = _call(route, token, path)
             db.session().commit()
             return json_response(status, payload, {"Cache-Control": "no-store"})
         if route.method in ("POST", "PATCH"):
-            return idempotency.run(token, lambda: route.view(token, **path))
+            return idempotency.run(token, lambda: _call(route, token, path))
         answer = route.view(token, **path)
         db.session().rollback()  # a read keeps no transaction open
         if isinstance(answer, Response):  # another media type (a CSV report)

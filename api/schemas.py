@@ -1,17 +1,61 @@
-"""JSON schemas of request and answer bodies, for the OpenAPI document (JSON Schema 2020-12,
-as OpenAPI 3.1 uses). The views check every rule themselves; these describe them."""
+"""The request bodies of the API, each described once (JSON Schema 2020-12, as OpenAPI 3.1
+uses): the route table hands a body's schema to the OpenAPI document and to the check every
+request passes before its view runs (``api.validation``). Answer schemas are documentation.
+
+Beyond the standard keywords, a schema may name the error ``code`` it answers with
+(``x-code``, an OpenAPI extension); its ``description`` then ends the message
+("currency is one of CDF, USD")."""
 
 from __future__ import annotations
 
-from ledger.defaults import LANGUAGES
+import re
+
+from api.defaults import MAX_MEETING_RECORDS, MAX_SHORT_TEXT
+from ledger.defaults import CURRENCIES, LANGUAGES, MAX_CODE_LENGTH, MAX_NAME_LENGTH
+from ledger.models import ChargeMethod, MemberStatus, Role, SiteStatus
+
+#: Largest id a member can have (the column is a 32-bit integer).
+MAX_ID = 2**31 - 1
 
 ANY = {"type": "object"}
-TEXT = {"type": "string", "maxLength": 80}
-CODE = {"type": "string", "maxLength": 32, "pattern": "^[A-Za-z0-9_-]+$"}
+TEXT = {"type": "string", "maxLength": MAX_NAME_LENGTH}
+CODE = {
+    "type": "string",
+    "maxLength": MAX_CODE_LENGTH,
+    "pattern": "^[A-Za-z0-9_-]+$",
+    "x-code": "bad_code",
+    "description": f"letters, digits, - and _ (at most {MAX_CODE_LENGTH})",
+}
 PHONE = {"type": "string", "maxLength": 32, "examples": ["+243812345678", "0812345678"]}
-MEMBER_ID = {"type": "integer", "minimum": 1}
-MEMBER_REF = {"oneOf": [PHONE, MEMBER_ID], "description": "a phone or a member_id"}
-DATE = {"type": "string", "format": "date"}
+MEMBER_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+MEMBER_REF = {
+    "oneOf": [PHONE, MEMBER_ID],
+    "x-code": "bad_member",
+    "description": "a phone number or a member_id",
+}
+DATE = {"type": "string", "format": "date", "maxLength": MAX_SHORT_TEXT}
+TIME = {
+    "type": "string",
+    "pattern": "^\\s*[0-9]{1,2}:[0-9]{2}\\s*$",
+    "x-code": "bad_time",
+    "description": "a local time such as 15:00",
+    "examples": ["15:00"],
+}
+
+
+def choice(*values: str, code: str = "bad_choice") -> dict:
+    """One of ``values``, in any case, spaces around it ignored (``"usd"`` is USD)."""
+    words = "|".join(re.escape(value) for value in values)
+    return {
+        "type": "string",
+        "pattern": f"^\\s*(?i:{words})\\s*$",
+        "x-code": code,
+        "description": f"one of {', '.join(values)}",
+        "examples": list(values),
+    }
+
+
+CURRENCY = choice(*CURRENCIES, code="bad_currency")
 
 
 def amount(description: str) -> dict:
@@ -31,7 +75,13 @@ def decimal(description: str, example: str) -> dict:
 
 
 def count(low: int, high: int, description: str = "") -> dict:
-    schema: dict = {"type": "integer", "minimum": low, "maximum": high}
+    """A whole number from ``low`` to ``high``: a JSON integer (``3.0`` too) or its digits."""
+    schema: dict = {
+        "type": ["integer", "string"],
+        "minimum": low,
+        "maximum": high,
+        "pattern": "^\\s*[0-9]{1,12}\\s*$",
+    }
     if description:
         schema["description"] = description
     return schema
@@ -58,7 +108,7 @@ SITE = obj(
     name=TEXT,
     cooperative=CODE,
     capacity_grams_per_month=decimal("grams a month", "3000"),
-    status={"enum": ["green", "yellow", "red", "not_inspected"]},
+    status=choice(*(s.value for s in SiteStatus)),
     lat=decimal("latitude", "1.566"),
     lon=decimal("longitude", "30.25"),
 )
@@ -79,19 +129,16 @@ GROUP = obj(
     code=CODE,
     name=TEXT,
     cooperative=CODE,
-    currency={"enum": ["CDF", "USD"]},
+    currency=CURRENCY,
     share_value=amount("price of one share"),
-    social_fund_contribution={
-        "type": ["string", "number"],
-        "description": "per meeting, major units; 0 for none",
-    },
+    social_fund_contribution=decimal("per meeting, major units; 0 for none", "500"),
     service_charge_rate=decimal("monthly service charge, a fraction", "0.10"),
-    service_charge_method={"enum": ["flat", "declining"]},
+    service_charge_method=choice(*(m.value for m in ChargeMethod)),
     loan_cap_multiple=count(1, 10, "loans up to this many times savings (default 3)"),
     max_shares=count(1, 10, "shares a member may buy per meeting (default 5)"),
     max_loan_term_months=count(1, 12, "longest loan (default 3)"),
     meeting_weekday=count(0, 6, "0 = Monday ... 6 = Sunday"),
-    meeting_time={"type": "string", "pattern": "^[0-9]{1,2}:[0-9]{2}$", "examples": ["15:00"]},
+    meeting_time=TIME,
     cycle_start=DATE,
 )
 
@@ -106,28 +153,27 @@ GROUP_OUT = {
 }
 
 RECORD = {
-    "type": "object",
+    **obj(
+        (),
+        phone=PHONE,
+        member_id=MEMBER_ID,
+        shares=count(1, 10, "shares bought (a count)"),
+        social_fund=amount("social fund contribution"),
+        loan=amount("loan taken"),
+        loan_term_months=count(1, 12),
+        repayment=amount("loan repayment (charge first, then principal)"),
+        fine=amount("fine paid"),
+        fine_reason=choice("late", "absent", "disorder", "other"),
+        grant=amount("social-fund grant paid to the member"),
+    ),
     "description": "one member's doings at the meeting; name them by phone or member_id",
-    "properties": {
-        "phone": PHONE,
-        "member_id": MEMBER_ID,
-        "shares": count(1, 10, "shares bought (a count)"),
-        "social_fund": amount("social fund contribution"),
-        "loan": amount("loan taken"),
-        "loan_term_months": count(1, 12),
-        "repayment": amount("loan repayment (charge first, then principal)"),
-        "fine": amount("fine paid"),
-        "fine_reason": {"enum": ["late", "absent", "disorder", "other"], "default": "other"},
-        "grant": amount("social-fund grant paid to the member"),
-    },
-    "additionalProperties": False,
 }
 
 MEETING = obj(
     ("date",),
     date=DATE,
-    present={"type": "array", "items": MEMBER_REF, "maxItems": 100},
-    records={"type": "array", "items": RECORD, "maxItems": 100},
+    present={"type": "array", "items": MEMBER_REF, "maxItems": MAX_MEETING_RECORDS},
+    records={"type": "array", "items": RECORD, "maxItems": MAX_MEETING_RECORDS},
 )
 
 MEETING_OUT = {
@@ -167,14 +213,24 @@ ENROLMENT_OUT = obj(
 MEMBER_FIELDS = {
     "phone": PHONE,
     "name": TEXT,
-    "gender": {"enum": ["F", "M"]},
-    "language": {"enum": list(LANGUAGES)},
+    "gender": {
+        "type": "string",
+        "pattern": "^\\s*[FfMm]",
+        "maxLength": MAX_SHORT_TEXT,
+        "x-code": "bad_gender",
+        "description": "F or M (female, male)",
+    },
+    "language": choice(*LANGUAGES, code="bad_language"),
     "group": CODE,
     "cooperative": CODE,
     "site": CODE,
     "roles": {
-        "type": "array",
-        "items": {"enum": ["member", "miner", "officer", "buyer", "coordinator"]},
+        "anyOf": [
+            {"type": "array", "items": choice(*(r.value for r in Role)), "maxItems": 10},
+            {"type": "string", "maxLength": 200, "description": "comma-separated"},
+        ],
+        "x-code": "bad_roles",
+        "description": "a list of role names",
     },
     "id_document": TEXT,
 }
@@ -184,7 +240,7 @@ MEMBER = obj(("phone", "name", "gender"), **MEMBER_FIELDS)
 MEMBER_PATCH = obj(
     (),
     **MEMBER_FIELDS,
-    status={"enum": ["active", "inactive"]},
+    status=choice(*(s.value for s in MemberStatus)),
     opted_out={"type": "boolean"},
 )
 
@@ -206,7 +262,7 @@ PURCHASE = obj(
     weight_grams=decimal("grams, up to 3 decimals", "60.250"),
     fineness=decimal("fraction of gold", "0.925"),
     price_per_gram=decimal("price per gram in currency", "95.50"),
-    currency={"enum": ["CDF", "USD"]},
+    currency=CURRENCY,
     lot={"type": "string", "maxLength": 32},
     payment={
         "enum": ["cash", "mobile_money"],

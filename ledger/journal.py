@@ -16,9 +16,9 @@ from ledger.models import Account, AccountKind, Entry, EntryKind, Line
 def account_key(
     kind: AccountKind,
     currency: str,
-    group_id: int | None,
-    member_id: int | None,
-    cooperative_id: int | None,
+    group_id: int | None = None,
+    member_id: int | None = None,
+    cooperative_id: int | None = None,
 ) -> str:
     return f"{kind.value}:{currency}:{group_id or ''}:{member_id or ''}:{cooperative_id or ''}"
 
@@ -61,17 +61,10 @@ def account(
     return created
 
 
-def balance(
-    session: Session,
-    kind: AccountKind,
-    currency: str,
-    *,
-    group_id: int | None = None,
-    member_id: int | None = None,
-    cooperative_id: int | None = None,
-) -> int:
-    """An account's balance (0 when it does not exist yet), read from the maintained column."""
-    key = account_key(kind, currency, group_id, member_id, cooperative_id)
+def balance(session: Session, kind: AccountKind, currency: str, **owner: int | None) -> int:
+    """An account's balance (0 when it does not exist yet), read from the maintained column;
+    ``owner`` as for ``account`` (``group_id``, ``member_id``, ``cooperative_id``)."""
+    key = account_key(kind, currency, **owner)
     return session.scalar(select(Account.balance).where(Account.key == key)) or 0
 
 

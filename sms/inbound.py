@@ -69,13 +69,7 @@ def _reply_text(
         post = gold.latest_price(session, coop_id)
         if post is None:
             return templates.plain(t, templates.NO_PRICE)
-        return templates.price(
-            t,
-            posted_at=post.posted_at,
-            usd=post.usd_per_gram,
-            cdf=post.cdf_per_gram,
-            coop=post.cooperative.name,
-        )
+        return templates.posted_price(t, post)
     return templates.plain(t, templates.HELP)
 
 

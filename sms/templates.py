@@ -11,9 +11,13 @@ every template in every language with those worst cases.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from locales import Translator, _
 from locales.gsm7 import SINGLE_SEGMENT_SEPTETS, encoding_and_segments, septets, to_gsm7
+
+if TYPE_CHECKING:
+    from ledger.models import PricePost
 
 #: A shortened name keeps at least this many characters: enough to recognise it.
 MIN_ELASTIC = 10
@@ -153,6 +157,17 @@ def price(t: Translator, *, posted_at: dt.datetime, usd: int, cdf: int | None, c
     if cdf is None:
         return fit(t, PRICE_USD, ("coop",), **values)
     return fit(t, PRICE, ("coop",), cdf=t.money(cdf, "CDF"), **values)
+
+
+def posted_price(t: Translator, post: PricePost) -> str:
+    """The SMS of a posted price."""
+    return price(
+        t,
+        posted_at=post.posted_at,
+        usd=post.usd_per_gram,
+        cdf=post.cdf_per_gram,
+        coop=post.cooperative.name,
+    )
 
 
 def reminder(

@@ -16,7 +16,7 @@ from ledger.evidence import messaging, purchases, savings
 from ledger.evidence import settings as settings_mod
 from ledger.evidence.defaults import REPORT_MONTHS
 from ledger.evidence.measure import COLUMNS, Row, rows_of
-from ledger.evidence.settings import Settings
+from ledger.evidence.settings import Period, Settings
 from ledger.models import Cooperative, Flag, Group
 
 SECTIONS = ("savings_groups", "gold", "sms", "flags")
@@ -78,9 +78,9 @@ def deployment_report(
             "by_group": [savings.indicators_of(t) for t in totals],
         }
     if "gold" in sections:
-        report["gold"] = purchases.gold_indicators(session, s, since, until, coop_id)
+        report["gold"] = purchases.gold_indicators(session, Period(s, since, until, coop_id))
     if "sms" in sections:
-        report["sms"] = messaging.sms_indicators(session, s, since, until, coop_id)
+        report["sms"] = messaging.sms_indicators(session, Period(s, since, until, coop_id))
     if "flags" in sections:
         query = (
             select(Flag.kind, func.count())

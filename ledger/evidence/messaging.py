@@ -3,7 +3,6 @@ reported; delivery by the recipient's gender."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
@@ -11,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.evidence.measure import ratio
-from ledger.evidence.settings import Settings
+from ledger.evidence.settings import Period
 from ledger.models import Member, Message, MessageStatus
 
 UNITS = {"messages": "count", "segments": "count", "delivered": "count", "delivered_rate": "ratio"}
@@ -35,20 +34,12 @@ def parse_cost(text: str | None) -> tuple[str, Decimal] | None:
     return None
 
 
-def sms_indicators(
-    session: Session,
-    s: Settings,
-    since: dt.date,
-    until: dt.date,
-    cooperative_id: int | None = None,
-) -> dict:
-    """Messages created on local days ``since``..``until`` (a cooperative's: its members')."""
-    start, end = s.day_start(since), s.day_start(until + dt.timedelta(days=1))
-    where = [Message.created_at >= start, Message.created_at < end]
-    if cooperative_id is not None:
-        where.append(
-            Message.member_id.in_(select(Member.id).where(Member.cooperative_id == cooperative_id))
-        )
+def sms_indicators(session: Session, period: Period) -> dict:
+    """Messages created in ``period`` (a cooperative's: its members')."""
+    where = [Message.created_at >= period.start, Message.created_at < period.end]
+    if period.cooperative_id is not None:
+        coop_members = select(Member.id).where(Member.cooperative_id == period.cooperative_id)
+        where.append(Message.member_id.in_(coop_members))
     groups: dict[tuple[str, str, str], dict] = {}
     for kind, status, language, count, segments in session.execute(
         select(
@@ -98,8 +89,8 @@ def sms_indicators(
         g["messages"] for (_, status, _), g in groups.items() if status == MessageStatus.DELIVERED
     )
     return {
-        "since": since.isoformat(),
-        "until": until.isoformat(),
+        "since": period.since.isoformat(),
+        "until": period.until.isoformat(),
         "by_kind_status_language": [
             {"kind": kind, "status": status, "language": language, **values}
             for (kind, status, language), values in sorted(groups.items())

@@ -3,7 +3,6 @@ price, receipts delivered — split by the seller's gender."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -12,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ledger.evidence.measure import GENDERS, money, per, ratio
 from ledger.evidence.prices import PostedPrices
-from ledger.evidence.settings import Settings
+from ledger.evidence.settings import Period
 from ledger.models import Member, Message, MessageStatus, Purchase, Site
 from ledger.units import MG_PER_GRAM, grams
 
@@ -86,24 +85,17 @@ def delivered_purchase_ids(session: Session, ids: set[int]) -> set[int]:
     return found
 
 
-def gold_indicators(
-    session: Session,
-    s: Settings,
-    since: dt.date,
-    until: dt.date,
-    cooperative_id: int | None = None,
-) -> dict:
-    """Purchases made on local days ``since``..``until``, by site, month and currency, and in
-    total per currency."""
-    start, end = s.day_start(since), s.day_start(until + dt.timedelta(days=1))
+def gold_indicators(session: Session, period: Period) -> dict:
+    """Purchases made in ``period``, by site, month and currency, and in total per currency."""
+    s, start, end = period.s, period.start, period.end
     query = (
         select(Purchase, Member.gender, Site.code)
         .join(Member, Member.id == Purchase.miner_id)
         .join(Site, Site.id == Purchase.site_id)
         .where(Purchase.purchased_at >= start, Purchase.purchased_at < end)
     )
-    if cooperative_id is not None:
-        query = query.where(Purchase.cooperative_id == cooperative_id)
+    if period.cooperative_id is not None:
+        query = query.where(Purchase.cooperative_id == period.cooperative_id)
     rows = session.execute(query.order_by(Purchase.purchased_at, Purchase.id)).all()
     prices = PostedPrices(session, {p.cooperative_id for p, _, _ in rows}, start, s)
     delivered = delivered_purchase_ids(session, {p.id for p, _, _ in rows})
@@ -127,8 +119,8 @@ def gold_indicators(
                     sale.paid_x_mg += p.price_per_gram * p.weight_mg
                     sale.posted_x_mg += posted * p.weight_mg
     return {
-        "since": since.isoformat(),
-        "until": until.isoformat(),
+        "since": period.since.isoformat(),
+        "until": period.until.isoformat(),
         "by_site_month": [
             {
                 "site": site,

@@ -40,6 +40,26 @@ class Settings:
         return dt.datetime.now(self.zone).date()
 
 
+@dataclass(frozen=True)
+class Period:
+    """Local days ``since``..``until`` of a report, about one cooperative (None: all)."""
+
+    s: Settings
+    since: dt.date
+    until: dt.date
+    cooperative_id: int | None = None
+
+    @property
+    def start(self) -> dt.datetime:
+        """Local midnight starting ``since``, naive UTC."""
+        return self.s.day_start(self.since)
+
+    @property
+    def end(self) -> dt.datetime:
+        """Local midnight ending ``until``, naive UTC."""
+        return self.s.day_start(self.until + dt.timedelta(days=1))
+
+
 #: App config key -> setting. Values may be strings (environment) or numbers.
 CONFIG_KEYS = {
     "EVIDENCE_CAPACITY_TOLERANCE": "capacity_tolerance",
