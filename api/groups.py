@@ -65,11 +65,8 @@ def group_json(group: Group) -> dict:
     }
 
 
-def create(token: ApiToken) -> tuple[int, object]:
-    body = request_body()
-    coop = lookup.cooperative(body.text("cooperative"))
-    currency = check_currency(body.text("currency"))
-    social = body.raw("social_fund_contribution", required=True)
+def charge_rate(body: Body) -> Decimal:
+    """The monthly service charge, a fraction from 0 to 1 (4 places)."""
     rate = body.decimal("service_charge_rate", 4)
     if not Decimal(0) <= rate <= 1:
         raise ApiError(
@@ -78,6 +75,15 @@ def create(token: ApiToken) -> tuple[int, object]:
             "service_charge_rate is a monthly fraction such as 0.10",
             "service_charge_rate",
         )
+    return rate
+
+
+def create(token: ApiToken) -> tuple[int, object]:
+    body = request_body()
+    coop = lookup.cooperative(body.text("cooperative"))
+    currency = check_currency(body.text("currency"))
+    social = body.raw("social_fund_contribution", required=True)
+    rate = charge_rate(body)
     group = vsla.create_group(
         db.session(),
         code=body.text("code"),

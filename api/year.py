@@ -16,7 +16,7 @@ from flask import current_app
 
 from api import auth, lookup, schemas
 from api.errors import ApiError
-from api.groups import balances, group_json
+from api.groups import balances, charge_rate, group_json
 from api.parsing import Body, query_date, read_json
 from ledger import access, closing, corrections, db, rules, shareout, vsla
 from ledger.days import local_today
@@ -92,14 +92,7 @@ def update_group(token: ApiToken, code: str) -> tuple[int, object]:
             body, "social_fund_contribution", group.currency
         )
     if body.has("service_charge_rate"):
-        rate = body.decimal("service_charge_rate", 4)
-        if not Decimal(0) <= rate <= 1:
-            raise ApiError(
-                422,
-                "out_of_range",
-                "service_charge_rate is a monthly fraction such as 0.10",
-                "service_charge_rate",
-            )
+        rate = charge_rate(body)
         changes["service_charge_bp"] = int(rate.scaleb(4))
     for key, low, high in (
         ("loan_cap_multiple", 1, 10),

@@ -10,7 +10,7 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("ledger", "api", "ussd", "sms", "ops", "locales")
+PACKAGES = ("ledger", "api", "ussd", "sms", "payouts", "console", "ops", "locales")
 SCRIPTS = ("wsgi.py", "worker.py")
 MAX_LINES = 400
 WINDOW = 6

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from console import auth, i18n
 from console.pages import bp, out_of_scope, paginate, render
+from console.views.purchases import SMS_WORDS as STATUS
 from ledger import access, db
 from ledger.models import InboundMessage, Member, Message
 from locales import _
@@ -19,16 +20,6 @@ KINDS = {
     "price": _("Price"),
     "reply": _("Reply"),
     "enrolment": _("Enrolment code"),
-}
-STATUS = {
-    "pending": _("Waiting"),
-    "queued": _("Waiting"),
-    "sending": _("Waiting"),
-    "sent": _("Sent"),
-    "delivered": _("Delivered"),
-    "failed": _("Failed"),
-    "rejected": _("Rejected"),
-    "unknown": _("Unknown"),
 }
 
 

@@ -25,17 +25,22 @@ class FindMember(AskScreen):
 
     needs_pin = True
     step: ClassVar[str] = ""
+    #: The screen after the member is known: ``{step}_{after}``.
+    after: ClassVar[str] = "confirm"
+
+    def in_scope(self, ctx: Context, target: Member) -> bool:
+        return in_scope(ctx, target)
 
     def handle(self, ctx: Context, raw: str):
         phone, found = find(ctx, raw)
-        found = [m for m in found if in_scope(ctx, m)]
+        found = [m for m in found if self.in_scope(ctx, m)]
         if not found:
             return Stay(ctx.t.gettext(NOT_FOUND))
         if len(found) > 1:
             ctx.data[f"{self.step}_phone"] = phone
             return Go(f"{self.step}_pick")
         ctx.data[f"{self.step}_member"] = found[0].id
-        return Go(f"{self.step}_confirm")
+        return Go(f"{self.step}_{self.after}")
 
 
 class PickMember(PickOnPhone):

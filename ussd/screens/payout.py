@@ -9,8 +9,9 @@ from ledger.authors import Author
 from ledger.models import Member
 from locales import _
 from ussd.context import Context
-from ussd.screens.base import AskScreen, End, Go, Stay, join, register, short
-from ussd.screens.lookup import NOT_FOUND, PickOnPhone, find
+from ussd.screens.base import AskScreen, End, Stay, join, register, short
+from ussd.screens.for_member import FindMember
+from ussd.screens.lookup import NOT_FOUND, PickOnPhone
 
 # TRANSLATORS: a buyer's screen: pay a miner her premium in cash; then they type her phone.
 PAY_WHOM = _("Pay a premium in cash.\nMiner's phone or member number:")
@@ -35,23 +36,15 @@ def in_scope(ctx: Context, target: Member) -> bool:
 
 
 @register
-class PayMember(AskScreen):
+class PayMember(FindMember):
     name = "pay_member"
-    needs_pin = True
+    step, after = "pay", "code"
 
     def prompt(self, ctx: Context) -> str:
         return ctx.t.gettext(PAY_WHOM)
 
-    def handle(self, ctx: Context, raw: str):
-        phone, found = find(ctx, raw)
-        found = [m for m in found if in_scope(ctx, m)]
-        if not found:
-            return Stay(ctx.t.gettext(NOT_FOUND))
-        if len(found) > 1:
-            ctx.data["pay_phone"] = phone
-            return Go("pay_pick")
-        ctx.data["pay_member"] = found[0].id
-        return Go("pay_code")
+    def in_scope(self, ctx: Context, target: Member) -> bool:
+        return in_scope(ctx, target)
 
 
 @register
