@@ -12,12 +12,14 @@ from api import (
     auth,
     enrolment,
     evidence,
+    flags,
     gold,
     groups,
     idempotency,
     members,
     openapi,
     schemas,
+    sites,
 )
 from api.errors import json_response
 from ledger import authors, db
@@ -69,6 +71,22 @@ ROUTES: tuple[Route, ...] = (
         201,
     ),
     Route("POST", "/sites", gold.create_site, COORDINATOR, "Create a mine site", schemas.SITE, 201),
+    Route(
+        "GET",
+        "/sites/<code>",
+        sites.show,
+        BUYER,
+        "A mine site: its ICGLR status today (after expiry), capacity, and their history",
+    ),
+    Route(
+        "PATCH",
+        "/sites/<code>",
+        sites.update,
+        COORDINATOR,
+        "Record a site's new inspection (status, inspected_on, deadline, note) or capacity;"
+        " every change is kept with who, when, from, to and the note",
+        schemas.SITE_PATCH,
+    ),
     Route(
         "POST",
         "/groups",
@@ -123,7 +141,8 @@ ROUTES: tuple[Route, ...] = (
         "/members/import",
         members.import_csv,
         COORDINATOR,
-        "Import members from CSV (phone,name,gender,language,group,roles): per-line report",
+        "Import members from CSV (phone,name,gender,language,group,roles,id_document,site):"
+        " per-line report",
         schemas.CSV,
         media=("text/csv", "multipart/form-data"),
     ),
@@ -214,6 +233,15 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         "GET",
+        "/lots/<lot_number>/record",
+        evidence.lot_record,
+        BUYER,
+        "A lot as its ICGLR MD.12 record, with the site statuses its purchases were made under,"
+        " purchases of unknown fineness and the custodian at each step (format=csv: text/csv)",
+        query=(("format", "json or csv"),),
+    ),
+    Route(
+        "GET",
         "/flags",
         evidence.flag_list,
         BUYER,
@@ -223,14 +251,24 @@ ROUTES: tuple[Route, ...] = (
             (
                 "kind",
                 "site_capacity, miner_outlier, unregistered_seller, multi_site_day,"
-                " site_status or price_above_posted",
+                " site_status, price_above_posted or underpayment",
             ),
+            ("status", "open, confirmed or dismissed"),
             ("site", "site code"),
             ("since", "first local day, YYYY-MM-DD"),
             ("until", "last local day, YYYY-MM-DD"),
             ("limit", "flags per page, 1-500 (100)"),
             ("before_id", "the page after this flag id (next_before_id)"),
         ),
+    ),
+    Route(
+        "PATCH",
+        "/flags/<flag_id>",
+        flags.update,
+        COORDINATOR,
+        "Confirm or dismiss a flag (a note says why; required to dismiss); who and when are"
+        " kept. A dismissed flag opens again when its numbers change",
+        schemas.FLAG_REVIEW,
     ),
     Route(
         "GET",

@@ -192,3 +192,12 @@ def may_give_roles(actor: Actor, roles: Iterable[str]) -> bool:
     if actor.everywhere or actor.coordinates is not None:
         return True
     return actor.officer_of is not None and set(roles) <= OFFICER_GIVES
+
+
+# -- flags --------------------------------------------------------------------------------------
+
+
+def may_review_flags(actor: Actor, cooperative_id: int | None) -> bool:
+    """Confirm or dismiss a cooperative's flags: its coordinator only. A buyer reads the flags
+    of their cooperative but never closes a warning about their own purchases."""
+    return cooperative_id is not None and _coordinates(actor, cooperative_id)

@@ -163,11 +163,12 @@ class ImportReport:
         }
 
 
-IMPORT_COLUMNS = ("phone", "name", "gender", "language", "group", "roles")
+IMPORT_COLUMNS = ("phone", "name", "gender", "language", "group", "roles", "id_document", "site")
 
 
 def import_members(session: Session, text: str) -> ImportReport:
-    """Import the coordinators' CSV (phone, name, gender, language, group, roles).
+    """Import the coordinators' CSV (phone, name, gender, language, group, roles, and for
+    miners id_document and site, so an imported miner is known at their site).
 
     Each row is its own savepoint: a bad row is reported with its line number and reason and
     leaves nothing behind; good rows are created, or updated when phone and name match (a
@@ -185,6 +186,7 @@ def import_members(session: Session, text: str) -> ImportReport:
         )
     reader.fieldnames = header
     groups: dict[str, Group | None] = {}
+    sites: dict[str, Site | None] = {}
     for row in reader:
         line = reader.line_num
         row = {k: (v or "").strip() for k, v in row.items() if k}
@@ -199,6 +201,16 @@ def import_members(session: Session, text: str) -> ImportReport:
                 group = groups[code]
                 if group is None:
                     raise LedgerError("unknown_group", f"unknown group {code!r}", "group")
+            site = None
+            if row.get("site"):
+                site_code = row["site"]
+                if site_code not in sites:
+                    sites[site_code] = session.scalar(
+                        select(Site).where(func.lower(Site.code) == site_code.lower())
+                    )
+                site = sites[site_code]
+                if site is None:
+                    raise LedgerError("unknown_site", f"unknown site {site_code!r}", "site")
             with session.begin_nested():
                 _, created = save_member(
                     session,
@@ -209,6 +221,8 @@ def import_members(session: Session, text: str) -> ImportReport:
                     language=row.get("language") or None,
                     group=group,
                     roles=row.get("roles") or None,
+                    site=site,
+                    id_document=row.get("id_document") or None,
                 )
         except LedgerError as exc:
             report.errors.append((line, exc.message))

@@ -2,8 +2,8 @@
 constraints here. Every model is re-exported: ``from ledger.models import Member``."""
 
 from ledger.models.base import Recorded, utcnow
-from ledger.models.flags import Flag, FlagKind
-from ledger.models.gold import Cooperative, PricePost, Site, SiteStatus
+from ledger.models.flags import Flag, FlagKind, FlagStatus
+from ledger.models.gold import Cooperative, PricePost, Site, SiteChange, SiteStatus
 from ledger.models.groups import Attendance, ChargeMethod, Cycle, Group, Holding, Meeting
 from ledger.models.journal import Account, AccountKind, Entry, EntryKind, Line
 from ledger.models.loans import Loan, LoanStatus
@@ -33,6 +33,7 @@ __all__ = [
     "EntryKind",
     "Flag",
     "FlagKind",
+    "FlagStatus",
     "Gender",
     "Group",
     "Holding",
@@ -58,6 +59,7 @@ __all__ = [
     "Recorded",
     "Role",
     "Site",
+    "SiteChange",
     "SiteStatus",
     "UnmatchedReport",
     "utcnow",

@@ -21,6 +21,16 @@ class FlagKind(StrEnum):
     MULTI_SITE_DAY = "multi_site_day"  # one miner selling at several sites in one day
     SITE_STATUS = "site_status"  # bought from a not-inspected site (or one since made red)
     PRICE_ABOVE_POSTED = "price_above_posted"  # price per gram far above the posted price
+    UNDERPAYMENT = "underpayment"  # price per gram below the posted price, past a tolerance
+
+
+class FlagStatus(StrEnum):
+    """A flag's review: open until a coordinator confirms it (a real problem, followed up)
+    or dismisses it (explained); a dismissed flag opens again when its numbers change."""
+
+    OPEN = "open"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
 
 
 class Flag(Base):
@@ -45,3 +55,12 @@ class Flag(Base):
     details: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    status: Mapped[FlagStatus] = mapped_column(
+        enum_column(FlagStatus), default=FlagStatus.OPEN, server_default=FlagStatus.OPEN.value
+    )
+    #: The last review: who (an author tag, ``ledger.authors``), when, and why.
+    reviewed_by: Mapped[str | None] = mapped_column(String(24))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    review_note: Mapped[str | None] = mapped_column(String(200))
+    #: When the coordinators' digest told of it (null: not yet; set again when it reopens).
+    notified_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
