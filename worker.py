@@ -31,7 +31,7 @@ from rq import SimpleWorker
 
 from ledger import db
 from ledger.evidence import jobs as evidence_jobs
-from ledger.evidence.defaults import SCAN_INTERVAL_SECONDS
+from ledger.evidence.defaults import DIGEST_INTERVAL_SECONDS, SCAN_INTERVAL_SECONDS
 from ops import health
 from payouts import jobs as payout_jobs
 from sms import jobs as sms_jobs
@@ -64,6 +64,11 @@ SCHEDULE = (
     # Flags are computed on each purchase; the hourly rescan of the last month catches what
     # one purchase cannot see alone (a site's month, a miner's other sites) and repairs misses.
     Task("flags", SCAN_INTERVAL_SECONDS, evidence_jobs.scan_flags),
+    # Mine sites: coordinators told when one turns red (rated so, or a yellow deadline passed)
+    # or a yellow deadline is 14 days away; expiry is by date, so a scan finds it.
+    Task("site_alerts", SCAN_INTERVAL_SECONDS, sms_jobs.write_site_alerts),
+    # New flags told to each cooperative's coordinators: one SMS digest, at most hourly.
+    Task("flag_digest", DIGEST_INTERVAL_SECONDS, sms_jobs.write_flag_digest),
     # Retention: old idempotency answers, settled and inbound SMS, unmatched delivery reports.
     Task("purge", "SMS_PURGE_INTERVAL", sms_jobs.purge_old),
     # Mobile-money payouts: new and retried ones sent, unknown ones asked about.

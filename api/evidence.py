@@ -8,6 +8,10 @@ their own group's indicators.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+
 from flask import Response, request
 from sqlalchemy import select
 
@@ -18,7 +22,7 @@ from ledger import db
 from ledger.errors import LedgerError
 from ledger.evidence import flags, indicators, lineage, lots
 from ledger.evidence import settings as evidence_settings
-from ledger.models import ApiRole, ApiToken, Cooperative, FlagKind, Member, Site
+from ledger.models import ApiRole, ApiToken, Cooperative, FlagKind, FlagStatus, Member, Site
 
 #: Most flags one page returns.
 MAX_FLAGS_PAGE = 500
@@ -74,6 +78,14 @@ def flag_list(token: ApiToken) -> tuple[int, object]:
             raise ApiError(
                 422, "bad_kind", f"kind is one of {', '.join(k.value for k in FlagKind)}", "kind"
             ) from None
+    status = None
+    if args.get("status"):
+        try:
+            status = FlagStatus(args["status"])
+        except ValueError:
+            raise ApiError(
+                422, "bad_status", "status is open, confirmed or dismissed", "status"
+            ) from None
     site = lookup.site(args["site"], "site", status=404) if args.get("site") else None
     limit = whole_number(args.get("limit", str(DEFAULT_FLAGS_PAGE)), "limit", 1, MAX_FLAGS_PAGE)
     before = args.get("before_id")
@@ -81,6 +93,7 @@ def flag_list(token: ApiToken) -> tuple[int, object]:
         session,
         cooperative_id=coop_id,
         kind=kind,
+        status=status,
         site_id=site.id if site else None,
         since=query_date("since"),
         until=query_date("until"),
@@ -148,3 +161,38 @@ def deployment_indicators(token: ApiToken) -> tuple[int, object] | Response:
     if fmt == "csv":
         return _csv(report, f"indicators-{report['scope']}")
     return 200, report
+
+
+def _flat(value: object, prefix: str = "") -> list[tuple[str, str]]:
+    """A nested record as (dotted field, text) rows: ``tag.identifier``, ``custody.0.at``."""
+    if isinstance(value, dict):
+        return [row for k, v in value.items() for row in _flat(v, f"{prefix}{k}.")]
+    if isinstance(value, list):
+        if not value:
+            return [(prefix.rstrip("."), "")]
+        return [row for i, v in enumerate(value) for row in _flat(v, f"{prefix}{i}.")]
+    return [(prefix.rstrip("."), "" if value is None else str(value))]
+
+
+def lot_record(token: ApiToken, lot_number: str) -> tuple[int, object] | Response:
+    """The lot as an ICGLR MD.12 record (JSON, or CSV ``field,value`` with ``?format=csv``)."""
+    fmt = _format()
+    session = db.session()
+    try:
+        found = lots.get_lot(session, lot_number)
+    except LedgerError:
+        raise ApiError(404, "unknown_lot", f"no lot {lot_number[:40]!r}") from None
+    auth.require_cooperative(token, found.cooperative_id)
+    record = lineage.md12(session, found)
+    if fmt == "json":
+        return 200, record
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("field", "value"))
+    writer.writerows(_flat(json.loads(json.dumps(record, default=str))))
+    return Response(
+        out.getvalue(),
+        status=200,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="md12-{found.lot_number}.csv"'},
+    )

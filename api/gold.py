@@ -9,7 +9,7 @@ from api import auth, lookup
 from api.defaults import MAX_SITE_CAPACITY_GRAMS
 from api.errors import ApiError
 from api.parsing import Body, member_number, member_ref, request_body
-from ledger import access, db, gold, units
+from ledger import access, db, gold, sites, units
 from ledger.evidence import flags
 from ledger.models import ApiToken, Cooperative, Member, PricePost, Purchase, Site
 from ledger.money import check_currency, major
@@ -27,7 +27,10 @@ def site_json(site: Site) -> dict:
         "code": site.code,
         "name": site.name,
         "cooperative": site.cooperative.code,
-        "status": site.status.value,
+        # ``status`` is what the site counts as today, after expiry (blue is written
+        # ``not_inspected`` there, as before; ``colour`` says blue); ``rated`` what the last
+        # inspection said.
+        **sites.as_dict(site, gold.local_day()),
         "capacity_grams_per_month": units.grams(site.capacity_mg_per_month),
         "lat": micro(site.lat_micro),
         "lon": micro(site.lon_micro),
@@ -88,9 +91,7 @@ def create_cooperative(token: ApiToken) -> tuple[int, object]:
     return 201, cooperative_json(coop)
 
 
-def create_site(token: ApiToken) -> tuple[int, object]:
-    body = request_body()
-    coop = lookup.cooperative(body.text("cooperative"))
+def capacity_mg(body: Body) -> int:
     capacity = body.decimal("capacity_grams_per_month", 3)
     if not 0 <= capacity <= MAX_SITE_CAPACITY_GRAMS:
         raise ApiError(
@@ -99,15 +100,23 @@ def create_site(token: ApiToken) -> tuple[int, object]:
             f"capacity_grams_per_month is from 0 to {MAX_SITE_CAPACITY_GRAMS}",
             "capacity_grams_per_month",
         )
+    return units.milligrams(capacity)
+
+
+def create_site(token: ApiToken) -> tuple[int, object]:
+    body = request_body()
+    coop = lookup.cooperative(body.text("cooperative"))
     site = gold.create_site(
         db.session(),
         code=body.text("code"),
         name=body.text("name"),
         cooperative=coop,
-        capacity_mg_per_month=units.milligrams(capacity),
+        capacity_mg_per_month=capacity_mg(body),
         status=body.choice("status"),
         lat=body.raw("lat"),
         lon=body.raw("lon"),
+        inspected_on=body.date("inspected_on", required=False, latest=gold.local_day()),
+        deadline=body.date("deadline", required=False),
     )
     return 201, site_json(site)
 

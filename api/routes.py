@@ -8,6 +8,7 @@ from flask import Blueprint
 from api import (
     enrolment,
     evidence,
+    flags,
     gold,
     groups,
     members,
@@ -15,6 +16,7 @@ from api import (
     payouts,
     premiums,
     schemas,
+    sites,
     year,
 )
 from api.route import ALL, BUYER, COORDINATOR, OFFICER, Route, register_routes
@@ -31,6 +33,22 @@ ROUTES: tuple[Route, ...] = (
         201,
     ),
     Route("POST", "/sites", gold.create_site, COORDINATOR, "Create a mine site", schemas.SITE, 201),
+    Route(
+        "GET",
+        "/sites/<code>",
+        sites.show,
+        BUYER,
+        "A mine site: its ICGLR status today (after expiry), capacity, and their history",
+    ),
+    Route(
+        "PATCH",
+        "/sites/<code>",
+        sites.update,
+        COORDINATOR,
+        "Record a site's new inspection (status, inspected_on, deadline, note) or capacity;"
+        " every change is kept with who, when, from, to and the note",
+        schemas.SITE_PATCH,
+    ),
     Route(
         "POST",
         "/groups",
@@ -186,7 +204,8 @@ ROUTES: tuple[Route, ...] = (
         "/members/import",
         members.import_csv,
         COORDINATOR,
-        "Import members from CSV (phone,name,gender,language,group,roles): per-line report",
+        "Import members from CSV (phone,name,gender,language,group,roles,id_document,site):"
+        " per-line report",
         schemas.CSV,
         media=("text/csv", "multipart/form-data"),
     ),
@@ -317,6 +336,15 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         "GET",
+        "/lots/<lot_number>/record",
+        evidence.lot_record,
+        BUYER,
+        "A lot as its ICGLR MD.12 record, with the site statuses its purchases were made under,"
+        " purchases of unknown fineness and the custodian at each step (format=csv: text/csv)",
+        query=(("format", "json or csv"),),
+    ),
+    Route(
+        "GET",
         "/flags",
         evidence.flag_list,
         BUYER,
@@ -326,14 +354,24 @@ ROUTES: tuple[Route, ...] = (
             (
                 "kind",
                 "site_capacity, miner_outlier, unregistered_seller, multi_site_day,"
-                " site_status, price_above_posted or payout_unknown",
+                " site_status, price_above_posted, underpayment, cash_count_difference or payout_unknown",
             ),
+            ("status", "open, confirmed or dismissed"),
             ("site", "site code"),
             ("since", "first local day, YYYY-MM-DD"),
             ("until", "last local day, YYYY-MM-DD"),
             ("limit", "flags per page, 1-500 (100)"),
             ("before_id", "the page after this flag id (next_before_id)"),
         ),
+    ),
+    Route(
+        "PATCH",
+        "/flags/<flag_id>",
+        flags.update,
+        COORDINATOR,
+        "Confirm or dismiss a flag (a note says why; required to dismiss); who and when are"
+        " kept. A dismissed flag opens again when its numbers change",
+        schemas.FLAG_REVIEW,
     ),
     Route(
         "GET",

@@ -12,7 +12,7 @@ import re
 
 from api.defaults import MAX_MEETING_RECORDS, MAX_SHORT_TEXT
 from ledger.defaults import CURRENCIES, LANGUAGES, MAX_CODE_LENGTH, MAX_NAME_LENGTH
-from ledger.models import ChargeMethod, MemberStatus, Role, SiteStatus
+from ledger.models import ChargeMethod, MemberStatus, Role
 
 #: Largest id a member can have (the column is a 32-bit integer).
 MAX_ID = 2**31 - 1
@@ -108,9 +108,24 @@ SITE = obj(
     name=TEXT,
     cooperative=CODE,
     capacity_grams_per_month=decimal("grams a month", "3000"),
-    status=choice(*(s.value for s in SiteStatus)),
+    # ICGLR colour; blue = not yet inspected (not_inspected: the same)
+    status=choice("green", "yellow", "red", "blue", "not_inspected"),
     lat=decimal("latitude", "1.566"),
     lon=decimal("longitude", "30.25"),
+    inspected_on={**DATE, "description": "day of the inspection that gave the status (today)"},
+    deadline={**DATE, "description": "yellow only: last day to fix (3 months after inspection)"},
+)
+
+SITE_PATCH = obj(
+    (),
+    status={
+        "enum": ["green", "yellow", "red", "blue", "not_inspected"],
+        "description": "a new inspection's rating (needs inspected_on)",
+    },
+    inspected_on=DATE,
+    deadline={**DATE, "description": "yellow only: last day to fix (3 months after inspection)"},
+    capacity_grams_per_month=decimal("grams a month", "3000"),
+    note={"type": "string", "maxLength": 200, "description": "why: kept in the history"},
 )
 
 GROUP = obj(
@@ -251,7 +266,7 @@ MEMBER_OUT = {
 
 CSV = {
     "type": "string",
-    "description": "CSV with a header: phone,name,gender,language,group,roles",
+    "description": "CSV with a header: phone,name,gender,language,group,roles,id_document,site",
 }
 
 PURCHASE = obj(
@@ -284,6 +299,12 @@ PRICE = obj(
     cooperative=CODE,
     usd_per_gram=decimal("US dollars per gram", "95.50"),
     cdf_per_gram=decimal("Congolese francs per gram", "270000"),
+)
+
+FLAG_REVIEW = obj(
+    ("status",),
+    status={"enum": ["confirmed", "dismissed", "open"]},
+    note={"type": "string", "maxLength": 200, "description": "why (required to dismiss)"},
 )
 
 ERROR = {

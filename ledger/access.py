@@ -274,3 +274,12 @@ def members_query(session: Session, actor: Actor):
         clauses.append(Member.cooperative_id.in_(coops))
         clauses.append(Member.cooperative_id.is_(None) & Member.group_id.in_(in_coop_groups))
     return query.where(or_(*clauses)) if clauses else query.where(false())
+
+
+# -- flags --------------------------------------------------------------------------------------
+
+
+def may_review_flags(actor: Actor, cooperative_id: int | None) -> bool:
+    """Confirm or dismiss a cooperative's flags: its coordinator only. A buyer reads the flags
+    of their cooperative but never closes a warning about their own purchases."""
+    return cooperative_id is not None and _coordinates(actor, cooperative_id)

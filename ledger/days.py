@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-from ledger.defaults import FIRST_DAY, LAST_DAY
+from ledger.defaults import FIRST_DAY, LAST_DAY, TIME_ZONE
 from ledger.errors import LedgerError
 
 #: ``YYYY-MM-DD`` in ASCII digits only: no week dates (``2025-W02-1``), no signs, no times.
@@ -44,3 +44,18 @@ def local_today(tz: str) -> dt.date:
     """Today in the deployment's time zone (``SANDUKU_TZ``): meetings, loans and reports
     count local days, whatever the server's own clock zone."""
     return dt.datetime.now(ZoneInfo(tz)).date()
+
+
+#: The deployment's zone for the books' own "what day is it here" (``SANDUKU_TZ``), set with
+#: the evidence settings when the app is configured.
+_zone = {"tz": TIME_ZONE}
+
+
+def set_zone(tz: str) -> None:
+    ZoneInfo(tz)  # an unknown zone fails here, at configuration
+    _zone["tz"] = tz
+
+
+def local_day_of(utc: dt.datetime) -> dt.date:
+    """The deployment's local day of a naive UTC time."""
+    return utc.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(_zone["tz"])).date()

@@ -61,3 +61,18 @@ ENROLMENT_CODE_DIGITS = 6
 #: How long an enrolment code stays valid: the officer hands it over at or after a meeting,
 #: and the member dials the same day or the next.
 ENROLMENT_CODE_HOURS = 24
+
+#: ICGLR mine-site status: a green inspection is valid this many months, then the site
+#: counts as blue (not inspected) until inspected again.
+GREEN_VALID_MONTHS = 12
+
+#: A yellow site's deadline to fix its problems when the inspection gives none (3 months is
+#: the usual reading of ICGLR practice): the day after it, the site counts as red.
+YELLOW_DEADLINE_MONTHS = 3
+
+#: The coordinators are told by SMS this many days before a yellow site's deadline.
+SITE_DEADLINE_WARNING_DAYS = 14
+
+#: A site that turned red more than this many days ago is not announced any more (a worker
+#: that was down catches up; a site red for years before alerts existed is not news).
+SITE_ALERT_WINDOW_DAYS = 7

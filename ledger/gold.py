@@ -9,8 +9,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger import events, journal, payouts, units
+from ledger import events, journal, payouts, sites, units
 from ledger.codes import by_code, clean_code
+from ledger.days import local_day_of
 from ledger.defaults import MAX_PRICE_PER_GRAM_MINOR, MAX_PURCHASE_MG
 from ledger.errors import LedgerError
 from ledger.members import clean_name
@@ -89,6 +90,11 @@ def parse_coordinate(value: object, field: str, limit: int) -> int | None:
     return units.micro_degrees(number)
 
 
+def local_day(at: dt.datetime | None = None) -> dt.date:
+    """The deployment's local day of ``at`` (naive UTC; default now)."""
+    return local_day_of(at or utcnow())
+
+
 def create_site(
     session: Session,
     *,
@@ -96,42 +102,49 @@ def create_site(
     name: object,
     cooperative: Cooperative,
     capacity_mg_per_month: int,
-    status: object = SiteStatus.NOT_INSPECTED,
+    status: object = SiteStatus.BLUE,
     lat: object = None,
     lon: object = None,
+    inspected_on: dt.date | None = None,
+    deadline: dt.date | None = None,
 ) -> Site:
+    """A new site. A green or yellow rating counts from ``inspected_on`` (default today);
+    a yellow site's deadline defaults to 3 months after it."""
     code = clean_code(code)
     if by_code(session, Site, code) is not None:
         raise LedgerError("exists", f"site {code} already exists", "code")
-    try:
-        site_status = SiteStatus(status)
-    except ValueError:
-        raise LedgerError(
-            "bad_status", "status is green, yellow, red or not_inspected", "status"
-        ) from None
     site = Site(
         code=code,
         name=clean_name(name),
         cooperative_id=cooperative.id,
         capacity_mg_per_month=capacity_mg_per_month,
-        status=site_status,
+        status=SiteStatus.BLUE,
         lat_micro=parse_coordinate(lat, "lat", 90),
         lon_micro=parse_coordinate(lon, "lon", 180),
     )
+    rating = sites.parse_status(status)
+    if rating != SiteStatus.BLUE or inspected_on is not None or deadline is not None:
+        today = local_day()
+        sites.rate(site, rating, inspected_on=inspected_on or today, deadline=deadline, today=today)
     session.add(site)
     session.flush()
+    sites.record_creation(session, site)
     return site
 
 
-def sites_open_for_purchase(session: Session, cooperative_id: int) -> list[Site]:
-    """The cooperative's sites a purchase may be recorded at (not red), by name."""
-    return list(
-        session.scalars(
-            select(Site)
-            .where(Site.cooperative_id == cooperative_id, Site.status != SiteStatus.RED)
-            .order_by(Site.name, Site.id)
+def sites_open_for_purchase(
+    session: Session, cooperative_id: int, day: dt.date | None = None
+) -> list[Site]:
+    """The cooperative's sites a purchase may be recorded at on ``day`` (default today):
+    not red, after expiry (a yellow site past its deadline counts as red), by name."""
+    day = day or local_day()
+    return [
+        site
+        for site in session.scalars(
+            select(Site).where(Site.cooperative_id == cooperative_id).order_by(Site.name, Site.id)
         )
-    )
+        if sites.status_on(site, day).status != SiteStatus.RED
+    ]
 
 
 def price_to_minor(value: object, currency: str, field: str = "price_per_gram") -> int:
@@ -213,16 +226,23 @@ def record_purchase(
     at: dt.datetime | None = None,
     payment: PayoutMethod | str = PayoutMethod.CASH,
 ) -> Purchase:
-    """Write a purchase, its journal entry and its place in a lot. Red sites are refused.
-    Paid by mobile money, its payout is written with it (``ledger.payouts``); in cash it is
-    handed over at the counter, as before."""
+    """Write a purchase, its journal entry and its place in a lot. A site that is red on
+    the purchase's local day (rated red, or yellow past its deadline) is refused; the status
+    it had is kept with the purchase. Paid by mobile money, its payout is written with it
+    (``ledger.payouts``); in cash it is handed over at the counter, as before."""
     currency = check_currency(currency)
     try:
         payment = PayoutMethod(payment)
     except ValueError:
         raise LedgerError("bad_payment", "payment is cash or mobile_money", "payment") from None
-    if site.status == SiteStatus.RED:
-        raise LedgerError("red_site", f"site {site.code} is red: no purchases from it", "site")
+    # One purchase at a time per site, read fresh: a downgrade committed a moment ago counts.
+    session.scalar(
+        select(Site)
+        .where(Site.id == site.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    status_then = sites.refuse_if_red(site, local_day(at))
     if miner.status != MemberStatus.ACTIVE:
         raise LedgerError("inactive", "the miner is not an active member", "miner")
     if not isinstance(weight_mg, int) or not 0 < weight_mg <= MAX_PURCHASE_MG:
@@ -232,8 +252,6 @@ def record_purchase(
     total = purchase_total(weight_mg, price_per_gram)
     if total <= 0:
         raise LedgerError("not_positive", "the total rounds to nothing", "weight_grams")
-    # One purchase at a time per site, so two first purchases do not open two lots.
-    session.execute(select(Site.id).where(Site.id == site.id).with_for_update(key_share=True))
     lot = purchase_lot(session, site, lot_number)
     purchase = Purchase(
         receipt_number=_unused_number(
@@ -250,6 +268,7 @@ def record_purchase(
         currency=currency,
         total=total,
         purchased_at=at or utcnow(),
+        site_status=status_then.status,
     )
     # In SQL, so no purchase's weight is lost to another's; NULL (fine gold unknown) stays so.
     lot.mass_mg = Lot.mass_mg + weight_mg

@@ -191,11 +191,12 @@ class ImportReport:
         }
 
 
-IMPORT_COLUMNS = ("phone", "name", "gender", "language", "group", "roles")
+IMPORT_COLUMNS = ("phone", "name", "gender", "language", "group", "roles", "id_document", "site")
 
 
 def import_members(session: Session, text: str, check: RowCheck | None = None) -> ImportReport:
-    """Import the coordinators' CSV (phone, name, gender, language, group, roles).
+    """Import the coordinators' CSV (phone, name, gender, language, group, roles, and for
+    miners id_document and site, so an imported miner is known at their site).
 
     Each row is its own savepoint: a bad row is reported with its line number and reason and
     leaves nothing behind; good rows are created, or updated when phone and name match (a
@@ -229,6 +230,7 @@ def import_rows(
     """Import rows of (line number, {column: cell}); see ``import_members``."""
     report = ImportReport()
     groups: dict[str, Group | None] = {}
+    sites: dict[str, Site | None] = {}
     for line, raw in rows:
         row = {k: (v or "").strip() for k, v in raw.items() if k}
         code = row.get("group", "")
@@ -244,6 +246,16 @@ def import_rows(
                     raise LedgerError("unknown_group", f"unknown group {code!r}", "group")
             if check is not None and not check(row, group):
                 raise LedgerError("unknown_group", f"unknown group {code!r}", "group")
+            site = None
+            if row.get("site"):
+                site_code = row["site"]
+                if site_code not in sites:
+                    sites[site_code] = session.scalar(
+                        select(Site).where(func.lower(Site.code) == site_code.lower())
+                    )
+                site = sites[site_code]
+                if site is None:
+                    raise LedgerError("unknown_site", f"unknown site {site_code!r}", "site")
             with session.begin_nested():
                 _, created = save_member(
                     session,
@@ -254,6 +266,8 @@ def import_rows(
                     language=row.get("language") or None,
                     group=group,
                     roles=row.get("roles") or None,
+                    site=site,
+                    id_document=row.get("id_document") or None,
                 )
         except LedgerError as exc:
             report.errors.append((line, exc.message))

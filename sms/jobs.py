@@ -11,7 +11,7 @@ import logging
 from collections.abc import Sequence
 
 from ledger import db
-from sms import inbound, queue, relay, reminders, reports, retention, sender, settings
+from sms import alerts, inbound, queue, relay, reminders, reports, retention, sender, settings
 from sms.gateways import Gateway, make_gateway
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,16 @@ def scan_outbox() -> dict:
 def write_reminders() -> int:
     """The periodic reminder scan. The worker removes the session after."""
     return reminders.write_due(db.session(), settings.current())
+
+
+def write_site_alerts() -> int:
+    """The periodic site scan: coordinators told of red sites and near deadlines."""
+    return alerts.write_site_alerts(db.session(), settings.current())
+
+
+def write_flag_digest() -> int:
+    """The hourly digest of new flags to each cooperative's coordinators."""
+    return alerts.write_flag_digest(db.session(), settings.current())
 
 
 def purge_old() -> dict:

@@ -84,6 +84,35 @@ SHARED_OUT = _(
     "Saving starts again on {start}."
 )
 
+# TRANSLATORS: SMS to the cooperative's coordinators: a mine site counts as red from {date}
+# (its inspection said red, or its yellow deadline passed); {site} is the site's name and
+# {code} its code. Buyers can no longer record purchases there.
+SITE_RED = _("Site {site} ({code}) is red from {date}: no purchases until it is inspected again.")
+# TRANSLATORS: SMS to the coordinators: a yellow site's deadline ({date}) is near; after it
+# the site counts as red and purchases there stop.
+SITE_DEADLINE = _(
+    "Site {site} ({code}) is yellow until {date}. After that it is red and purchases stop:"
+    " plan the inspection."
+)
+
+#: What each kind of flag is called in the coordinators' digest: a few words each.
+FLAG_LABELS = {
+    # TRANSLATORS: in the digest of new warnings: more gold bought from a site than it yields.
+    "site_capacity": _("site capacity"),
+    # TRANSLATORS: in the digest: a miner sold far more than the site's other miners.
+    "miner_outlier": _("miner far above others"),
+    # TRANSLATORS: in the digest: a seller without an ID document, not a miner, or elsewhere.
+    "unregistered_seller": _("unknown seller"),
+    # TRANSLATORS: in the digest: one miner sold at several sites the same day.
+    "multi_site_day": _("miner at 2+ sites a day"),
+    # TRANSLATORS: in the digest: bought at a site not inspected, yellow, or now red.
+    "site_status": _("site status"),
+    # TRANSLATORS: in the digest: paid far above the posted gold price.
+    "price_above_posted": _("price too high"),
+    # TRANSLATORS: in the digest: the miner was paid below the posted gold price.
+    "underpayment": _("miner underpaid"),
+}
+
 #: What an enrolment SMS's body becomes once it has left: the code is not kept.
 ENROLMENT_SENT = "(enrolment code, not kept)"
 
@@ -289,6 +318,36 @@ def premium(
     if code is not None:
         return fit(t, PREMIUM_CASH, ("lot",), code=code, **values)
     return fit(t, PREMIUM_MOBILE, ("lot",), **values)
+
+
+def site_alert(t: Translator, *, kind: str, site: str, code: str, day: dt.date) -> str:
+    """A site turned red (``kind`` red) or nears its yellow deadline (``deadline``)."""
+    msgid = SITE_RED if kind == "red" else SITE_DEADLINE
+    return fit(t, msgid, ("site",), site=site, code=code, date=t.date(day))
+
+
+def flag_digest(t: Translator, total: int, kinds: list[tuple[str, int, list[str]]]) -> str:
+    """``3 new warnings: 2 site capacity MBS-03, 1 price too high``: one segment, the site
+    codes left out (then the last kinds) when they do not fit."""
+
+    def render(with_codes: bool, keep: int) -> str:
+        parts = [
+            " ".join([str(count), t.gettext(FLAG_LABELS[kind]), *(codes[:3] if with_codes else [])])
+            for kind, count, codes in kinds[:keep]
+        ]
+        items = ", ".join(parts) + (", ..." if keep < len(kinds) else "")
+        # TRANSLATORS: SMS digest to the coordinators, at most hourly: {n} new warnings and
+        # what they are ({items}: "2 site capacity MBS-03, 1 price too high"). One SMS.
+        return to_gsm7(
+            t.ngettext("{n} new warning: {items}", "{n} new warnings: {items}", total, items=items)
+        )
+
+    for with_codes in (True, False):
+        for keep in range(len(kinds), 0, -1):
+            text = render(with_codes, keep)
+            if septets(text) <= SINGLE_SEGMENT_SEPTETS:
+                return text
+    return render(False, 0)
 
 
 def plain(t: Translator, msgid: str) -> str:

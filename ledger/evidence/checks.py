@@ -17,6 +17,7 @@ from fractions import Fraction
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ledger import sites
 from ledger.evidence import prices
 from ledger.evidence.prices import PostedPrices
 from ledger.evidence.settings import Settings
@@ -111,18 +112,31 @@ def check_seller(purchase: Purchase, miner: Member, site: Site, s: Settings) -> 
     ]
 
 
-def check_site_status(purchase: Purchase, site: Site, s: Settings) -> list[Finding]:
-    """Bought from a site nobody inspected (ICGLR blue), or one since found red."""
-    if site.status not in (SiteStatus.NOT_INSPECTED, SiteStatus.RED):
+def check_site_status(
+    purchase: Purchase, site: Site, s: Settings, today: dt.date | None = None
+) -> list[Finding]:
+    """Bought from a site that was blue (not inspected) or yellow on the purchase's day, or
+    one that is red now (purchases at a red site are refused; it may have turned red since)."""
+    then = purchase.site_status or site.status  # purchases from before statuses were kept
+    now = sites.status_on(site, today or s.today()).status
+    if then not in (SiteStatus.BLUE, SiteStatus.YELLOW) and now != SiteStatus.RED:
         return []
+    label = {"blue": "blue (not inspected)"}
+    reason = f"bought from {site.code} while it was {label.get(then.colour, then.colour)}"
+    if now != then:
+        reason += f"; it is {now.colour} now"
     return [
         Finding(
             FlagKind.SITE_STATUS,
             f"site_status:purchase:{purchase.id}",
             purchase.cooperative_id,
             s.local_day(purchase.purchased_at),
-            f"bought from {site.code}, a site that is {site.status.value.replace('_', ' ')}",
-            {"site_status": site.status.value, "receipt_number": purchase.receipt_number},
+            reason,
+            {
+                "site_status": then.colour,
+                "site_status_now": now.colour,
+                "receipt_number": purchase.receipt_number,
+            },
             site_id=site.id,
             member_id=purchase.miner_id,
             purchase_id=purchase.id,
@@ -130,41 +144,82 @@ def check_site_status(purchase: Purchase, site: Site, s: Settings) -> list[Findi
     ]
 
 
+def _price_finding(
+    kind: FlagKind,
+    purchase: Purchase,
+    post,
+    posted: int,
+    s: Settings,
+    reason: str,
+    **numbers: str,
+) -> Finding:
+    ratio = Fraction(purchase.price_per_gram, posted)
+    return Finding(
+        kind,
+        f"{kind.value}:purchase:{purchase.id}",
+        purchase.cooperative_id,
+        s.local_day(purchase.purchased_at),
+        reason.format(ratio=_dec(ratio, 2)),
+        {
+            "currency": purchase.currency,
+            "price_per_gram_minor": purchase.price_per_gram,
+            "posted_per_gram_minor": posted,
+            **numbers,
+            "ratio": _dec(ratio),
+            "price_post_id": post.id,
+            "posted_at": post.posted_at.isoformat() + "Z",
+            "receipt_number": purchase.receipt_number,
+        },
+        site_id=purchase.site_id,
+        member_id=purchase.miner_id,
+        purchase_id=purchase.id,
+    )
+
+
 def check_price(
     session: Session, purchase: Purchase, s: Settings, table: PostedPrices | None = None
 ) -> list[Finding]:
-    """Paid more per gram than the posted price x ``price_multiple``."""
+    """Paid more per gram than the posted price x ``price_multiple`` (gold from elsewhere
+    bought dear), or less than the posted price x (1 - ``underpayment_tolerance``) (the
+    miner underpaid)."""
     post = table.post(purchase) if table else prices.in_force(session, purchase, s)
     posted = prices.per_gram(post, purchase.currency)
     if not posted:
         return []
-    limit = Decimal(posted) * s.price_multiple
-    if not Decimal(purchase.price_per_gram) > limit:
-        return []
-    ratio = Fraction(purchase.price_per_gram, posted)
-    return [
-        Finding(
-            FlagKind.PRICE_ABOVE_POSTED,
-            f"price_above_posted:purchase:{purchase.id}",
-            purchase.cooperative_id,
-            s.local_day(purchase.purchased_at),
-            f"paid {_dec(ratio, 2)}x the posted price per gram (limit {s.price_multiple}x)",
-            {
-                "currency": purchase.currency,
-                "price_per_gram_minor": purchase.price_per_gram,
-                "posted_per_gram_minor": posted,
-                "multiple": str(s.price_multiple),
-                "limit_minor": str(limit),
-                "ratio": _dec(ratio),
-                "price_post_id": post.id,
-                "posted_at": post.posted_at.isoformat() + "Z",
-                "receipt_number": purchase.receipt_number,
-            },
-            site_id=purchase.site_id,
-            member_id=purchase.miner_id,
-            purchase_id=purchase.id,
+    high = Decimal(posted) * s.price_multiple
+    if Decimal(purchase.price_per_gram) > high:
+        reason = f"paid {{ratio}}x the posted price per gram (limit {s.price_multiple}x)"
+        return [
+            _price_finding(
+                FlagKind.PRICE_ABOVE_POSTED,
+                purchase,
+                post,
+                posted,
+                s,
+                reason,
+                multiple=str(s.price_multiple),
+                limit_minor=str(high),
+            )
+        ]
+    low = Decimal(posted) * (1 - s.underpayment_tolerance)
+    if Decimal(purchase.price_per_gram) < low:
+        reason = (
+            f"miner paid {{ratio}}x the posted price per gram"
+            f" (more than {s.underpayment_tolerance * 100:.0f}% below)"
         )
-    ]
+        return [
+            _price_finding(
+                FlagKind.UNDERPAYMENT,
+                purchase,
+                post,
+                posted,
+                s,
+                reason,
+                tolerance=str(s.underpayment_tolerance),
+                limit_minor=str(low),
+            )
+        ]
+    return []
 
 
 def check_site_capacity(

@@ -22,6 +22,10 @@ OUTLIER_MIN_MINERS = 3
 #: than haggling and pays for gold carried in from elsewhere.
 PRICE_MULTIPLE = Decimal("1.2")
 
+#: Flag a price per gram below the posted price x (1 - this): a miner paid more than 5 % under
+#: the day's price is being cheated (or the gold is worse than the buyer says: ask).
+UNDERPAYMENT_TOLERANCE = Decimal("0.05")
+
 #: A posted price older than this is not "the price of the day" (the DRC reference is weekly).
 PRICE_MAX_AGE_DAYS = 7
 
@@ -46,3 +50,6 @@ COUNTRY = "CD"
 #: How often a worker rescans recent purchases for flags: hourly is plenty, since every
 #: purchase is also flagged when it is recorded.
 SCAN_INTERVAL_SECONDS = 3600.0
+
+#: How often the cooperative's coordinators get the SMS digest of new flags: at most hourly.
+DIGEST_INTERVAL_SECONDS = 3600.0

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ledger.evidence import review
 from ledger.evidence import settings as settings_mod
 from ledger.evidence.checks import (
     Finding,
@@ -34,7 +35,7 @@ from ledger.evidence.checks import (
 )
 from ledger.evidence.prices import PostedPrices
 from ledger.evidence.settings import Settings
-from ledger.models import Flag, FlagKind, Member, Purchase, Site
+from ledger.models import Flag, FlagKind, FlagStatus, Member, Purchase, Site
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,7 @@ def save(session: Session, findings: list[Finding]) -> tuple[int, int]:
             except IntegrityError:  # a concurrent writer stored the same key first
                 flag = session.scalar(select(Flag).where(Flag.key == f.key))
         if flag is not None and (flag.details != body or flag.reason != f.reason[:200]):
+            review.reopen_if_changed(flag, body)  # a dismissed flag whose numbers changed
             flag.details, flag.reason = body, f.reason[:200]
             updated += 1
     session.flush()
@@ -159,8 +161,10 @@ def scan(
     until: dt.date,
     s: Settings | None = None,
     cooperative_id: int | None = None,
+    today: dt.date | None = None,
 ) -> ScanSummary:
-    """Recompute every flag for purchases made on local days ``since``..``until``."""
+    """Recompute every flag for purchases made on local days ``since``..``until``; a site's
+    status "now" is on ``today`` (default: the local day)."""
     s = s or settings_mod.current()
     summary = ScanSummary(since, until)
     query = select(Purchase).where(
@@ -189,7 +193,7 @@ def scan(
     for p in purchases:
         site, day = sites[p.site_id], s.local_day(p.purchased_at)
         findings += check_seller(p, miners[p.miner_id], site, s)
-        findings += check_site_status(p, site, s)
+        findings += check_site_status(p, site, s, today)
         findings += check_price(session, p, s, table)
         site_days.setdefault((p.site_id, day), p.id)
         site_months.setdefault((p.site_id, month_start(day)), p.id)
@@ -219,6 +223,7 @@ def list_flags(
     *,
     cooperative_id: int | None = None,
     kind: FlagKind | None = None,
+    status: FlagStatus | None = None,
     site_id: int | None = None,
     member_id: int | None = None,
     since: dt.date | None = None,
@@ -231,6 +236,7 @@ def list_flags(
     for column, value in (
         (Flag.cooperative_id, cooperative_id),
         (Flag.kind, kind),
+        (Flag.status, status),
         (Flag.site_id, site_id),
         (Flag.member_id, member_id),
     ):
@@ -258,4 +264,11 @@ def flag_as_dict(flag: Flag) -> dict:
         "purchase_id": flag.purchase_id,
         "created_at": flag.created_at.isoformat() + "Z",
         "updated_at": flag.updated_at.isoformat() + "Z",
+        "status": flag.status.value,
+        "review": {
+            "by": flag.reviewed_by,
+            "at": flag.reviewed_at.isoformat() + "Z" if flag.reviewed_at else None,
+            "note": flag.review_note,
+        },
+        "notified_at": flag.notified_at.isoformat() + "Z" if flag.notified_at else None,
     }

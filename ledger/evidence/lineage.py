@@ -136,7 +136,9 @@ def _purchase(tree: _Tree, p: Purchase, include_phone: bool) -> dict:
         "purchased_at": _iso(p.purchased_at),
         "miner": out_miner,
         "site": site.code if site else None,
-        "site_status": site.status.value if site else None,
+        # What the gold was bought under, whatever the site has become since.
+        "site_status": p.site_status.colour if p.site_status else None,
+        "site_status_now": site.status.colour if site else None,
         "weight_grams": grams(p.weight_mg),
         "fineness": None if p.fineness_ppm is None else units.fraction(p.fineness_ppm),
         "price_per_gram": major(p.price_per_gram, p.currency),
@@ -213,6 +215,8 @@ def lineage(session: Session, lot: Lot, *, include_phone: bool = False) -> dict:
         "value": dict(sorted(value.items())),
         "miners": len(miners),
         "sites": sorted({p["site"] for p in every if p["site"]}),
+        # The ICGLR colours the purchases were made under (blue/yellow: flagged at purchase).
+        "site_statuses": sorted({p["site_status"] for p in every if p["site_status"]}),
         "purchases": every,
     }
     root["md12"] = md12(session, lot, tree)
@@ -260,4 +264,22 @@ def md12(session: Session, lot: Lot, tree: _Tree | None = None) -> dict:
         ],
         "responsibleStaff": custodian.name if custodian else None,
         "exportCertificate": None,
+        # Beyond MD.12: what an auditor asks next.
+        # The ICGLR colours the lot's purchases were made under (blue, yellow: flagged).
+        "siteStatuses": sorted({p.site_status.colour for p in purchases if p.site_status}),
+        # Purchases without a fineness: the lot's fine gold and concentration are unknown.
+        "purchasesFinenessUnknown": sum(1 for p in purchases if p.fineness_ppm is None),
+        "fineGoldKnown": lot.fine_mg is not None,
+        # Who held the lot at each step of its custody log.
+        "custody": [
+            {
+                "action": e.action.value,
+                "at": _iso(e.at),
+                "custodian": (
+                    tree.members[e.custodian_id].name if e.custodian_id in tree.members else None
+                ),
+                "note": e.note,
+            }
+            for e in tree.events.get(lot.id, [])
+        ],
     }

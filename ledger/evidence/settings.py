@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from ledger import days
 from ledger.defaults import TIME_ZONE
 from ledger.evidence import defaults
 
@@ -21,6 +22,7 @@ class Settings:
     outlier_min_miners: int = defaults.OUTLIER_MIN_MINERS
     price_multiple: Decimal = defaults.PRICE_MULTIPLE
     price_max_age_days: int = defaults.PRICE_MAX_AGE_DAYS
+    underpayment_tolerance: Decimal = defaults.UNDERPAYMENT_TOLERANCE
     #: Days (one miner, several sites) and months are local to the deployment.
     tz: str = TIME_ZONE
 
@@ -67,6 +69,7 @@ CONFIG_KEYS = {
     "EVIDENCE_OUTLIER_MIN_MINERS": "outlier_min_miners",
     "EVIDENCE_PRICE_MULTIPLE": "price_multiple",
     "EVIDENCE_PRICE_MAX_AGE_DAYS": "price_max_age_days",
+    "EVIDENCE_UNDERPAYMENT_TOLERANCE": "underpayment_tolerance",
     "SANDUKU_TZ": "tz",
 }
 
@@ -99,6 +102,7 @@ def from_config(config: Mapping) -> Settings:
 def configure(settings: Settings) -> None:
     global _current
     _current = settings
+    days.set_zone(settings.tz)
 
 
 def current() -> Settings:

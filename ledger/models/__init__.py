@@ -3,8 +3,8 @@ constraints here. Every model is re-exported: ``from ledger.models import Member
 
 from ledger.models.base import Recorded, utcnow
 from ledger.models.console import ConsoleSubmission
-from ledger.models.flags import PURCHASE_KINDS, Flag, FlagKind
-from ledger.models.gold import Cooperative, PricePost, Site, SiteStatus
+from ledger.models.flags import PURCHASE_KINDS, Flag, FlagKind, FlagStatus
+from ledger.models.gold import Cooperative, PricePost, Site, SiteChange, SiteStatus
 from ledger.models.groups import (
     Attendance,
     ChargeMethod,
@@ -57,6 +57,7 @@ __all__ = [
     "EntryKind",
     "Flag",
     "FlagKind",
+    "FlagStatus",
     "Gender",
     "Group",
     "Holding",
@@ -91,6 +92,7 @@ __all__ = [
     "Recorded",
     "Role",
     "Site",
+    "SiteChange",
     "SiteStatus",
     "UnmatchedReport",
     "utcnow",

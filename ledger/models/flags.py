@@ -24,11 +24,21 @@ class FlagKind(StrEnum):
     #: A savings group's box counted at a meeting's end differs from its books.
     CASH_COUNT_DIFFERENCE = "cash_count_difference"
     PAYOUT_UNKNOWN = "payout_unknown"  # a mobile-money payout unsettled for more than a day
+    UNDERPAYMENT = "underpayment"  # price per gram below the posted price, past a tolerance
 
 
 #: The kinds a gold purchase raises (``ledger.evidence``); the others are a group's or a
 #: payout's.
 PURCHASE_KINDS = frozenset(FlagKind) - {FlagKind.CASH_COUNT_DIFFERENCE, FlagKind.PAYOUT_UNKNOWN}
+
+
+class FlagStatus(StrEnum):
+    """A flag's review: open until a coordinator confirms it (a real problem, followed up)
+    or dismisses it (explained); a dismissed flag opens again when its numbers change."""
+
+    OPEN = "open"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
 
 
 class Flag(Base):
@@ -55,3 +65,12 @@ class Flag(Base):
     details: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    status: Mapped[FlagStatus] = mapped_column(
+        enum_column(FlagStatus), default=FlagStatus.OPEN, server_default=FlagStatus.OPEN.value
+    )
+    #: The last review: who (an author tag, ``ledger.authors``), when, and why.
+    reviewed_by: Mapped[str | None] = mapped_column(String(24))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    review_note: Mapped[str | None] = mapped_column(String(200))
+    #: When the coordinators' digest told of it (null: not yet; set again when it reopens).
+    notified_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)

@@ -8,8 +8,8 @@ from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Intege
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.db import Base, BigId
-from ledger.models.base import Recorded, utcnow
-from ledger.models.gold import Site
+from ledger.models.base import Recorded, enum_column, utcnow
+from ledger.models.gold import Site, SiteStatus
 from ledger.models.lots import Lot
 from ledger.models.members import Member
 
@@ -32,6 +32,9 @@ class Purchase(Recorded, Base):
     currency: Mapped[str] = mapped_column(String(3))
     total: Mapped[int] = mapped_column(BigInteger)
     purchased_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    #: The site's ICGLR status on the day of the purchase (after expiry): what the gold was
+    #: bought under, whatever the site becomes later.
+    site_status: Mapped[SiteStatus | None] = mapped_column(enum_column(SiteStatus))
     entry_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("entries.id"))
 
     miner: Mapped[Member] = relationship(foreign_keys=[miner_id])

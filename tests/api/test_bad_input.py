@@ -16,7 +16,8 @@ WRITES = [r for r in ROUTES if r.method in ("POST", "PATCH") and r.rule != "/mem
 
 def concrete(rule: str, world) -> str:
     return (
-        rule.replace("<code>", "VSLA1")
+        rule.replace("/sites/<code>", "/sites/SITE1")
+        .replace("<code>", "VSLA1")
         .replace("<phone>", world.members[0].phone)
         .replace("<receipt_number>", "R1")
         .replace("<member_id>", str(world.members[0].id))

@@ -192,6 +192,7 @@ def templates(world) -> dict[tuple[str, str], dict]:
         },
         ("POST", "/groups/<code>/share-out"): {"date": "2025-06-30"},
         ("POST", "/members"): {"phone": "0812345678", "name": "Neema", "gender": "F"},
+        ("PATCH", "/sites/<code>"): {"status": "yellow"},
         ("PATCH", "/members/<phone>"): {"language": "fr"},
         ("POST", "/purchases"): {
             "miner": world.miner.phone,
@@ -353,7 +354,9 @@ def test_extreme_dates_are_refused_with_their_field(client, world, method, rule,
     day: 422 naming the field for a date out of range or malformed, never a 5xx; a date in
     range is not refused as a date."""
     template = templates(world).get((method, rule), {})
-    path = fill(rule, [*(["VSLA1"] if "<code>" in rule else []), world.members[0].phone])
+    code = "SITE1" if rule.startswith("/sites/") else "VSLA1"
+    path = fill(rule, [*([code] if "<code>" in rule else []), world.members[0].phone])
+    siblings = [o for m, r, w, o in date_fields() if (m, r) == (method, rule) and w == where]
     for value in [*EXTREME_DATES, "2025-01-06"]:
         for others in ("9999-12-31", "2000-01-01"):
             query, body = {}, dict(template)
@@ -379,5 +382,6 @@ def test_extreme_dates_are_refused_with_their_field(client, world, method, rule,
             assert error["field"] in {name} | {
                 o for m, r, _w, o in date_fields() if (m, r) == (method, rule)
             }, (value, error)
-            if others == "2000-01-01" or where == "body":
+            # With other date fields of the body at an extreme too, any of them may be named.
+            if others == "2000-01-01" or (where == "body" and len(siblings) == 1):
                 assert error["field"] == name, (value, others, error)

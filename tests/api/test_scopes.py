@@ -12,6 +12,7 @@ import pytest
 
 from api.routes import ROUTES
 from ledger import gold
+from ledger.evidence import flags
 from ledger.premiums.plan import plan_premium
 from tests import factories
 from tests.api.conftest import ROLES
@@ -40,6 +41,15 @@ def _purchase(session, w):
     return gold.record_purchase(
         session, miner=w.miner, site=w.site, weight_mg=1000, price_per_gram=9550, currency="USD"
     ).receipt_number
+
+
+def _flag(session, w):
+    gold.post_price(session, w.coop, 100_00)
+    purchase = gold.record_purchase(
+        session, miner=w.miner, site=w.site, weight_mg=1000, price_per_gram=50_00, currency="USD"
+    )
+    session.flush()
+    return flags.flags_for_purchase(session, purchase)[0].id
 
 
 CASES = {
@@ -202,6 +212,39 @@ CASES = {
         ),
     ),
     "flags": Case("GET", "/flags", lambda w, s: "/flags", None, {C: 200, B: 200, BO: 200}),
+    "lot record": Case(
+        "GET",
+        "/lots/<lot_number>/record",
+        lambda w, s: f"/lots/{s}/record",
+        None,
+        {C: 200, B: 200},
+        setup=lambda session, w: (
+            gold.record_purchase(
+                session,
+                miner=w.miner,
+                site=w.site,
+                weight_mg=1000,
+                price_per_gram=9550,
+                currency="USD",
+            ).lot.lot_number
+        ),
+    ),
+    "flag review": Case(
+        "PATCH",
+        "/flags/<flag_id>",
+        lambda w, s: f"/flags/{s}",
+        lambda w: {"status": "confirmed", "note": "seen"},
+        {C: 200},
+        setup=lambda session, w: _flag(session, w),
+    ),
+    "site show": Case("GET", "/sites/<code>", lambda w, s: "/sites/SITE1", None, {C: 200, B: 200}),
+    "site change": Case(
+        "PATCH",
+        "/sites/<code>",
+        lambda w, s: "/sites/SITE1",
+        lambda w: {"capacity_grams_per_month": 900, "note": "new estimate"},
+        {C: 200},
+    ),
     "group indicators": Case(
         "GET",
         "/groups/<code>/indicators",

@@ -65,3 +65,41 @@ def test_csv_without_required_columns(runner, tmp_path):
     result = runner.invoke(args=["members", "import", str(path)])
     assert result.exit_code == 1
     assert "missing: phone, name, gender" in result.output
+
+
+def test_import_carries_the_id_document_and_site_so_miners_are_known(session):
+    """An imported miner with an ID document and a site raises no unknown-seller flag."""
+    import datetime as dt
+
+    from ledger import gold
+    from ledger.models import Flag, FlagKind
+
+    coop = factories.cooperative(session)
+    site = factories.site(session, coop, "MBS-03")
+    text = (
+        "phone,name,gender,language,group,roles,id_document,site\n"
+        '0812345678,Amani Baraka,F,sw,,"member,miner",CD-ITU-0042,mbs-03\n'
+        "0823456789,Jean Lokwa,M,ln,,miner,,NOPE\n"
+    )
+    report = import_members(session, text)
+    session.commit()
+    assert (report.created, report.updated) == (1, 0)
+    assert report.errors[0][0] == 3 and "NOPE" in report.errors[0][1]
+    (miner,) = members_on_phone(session, "+243812345678")
+    assert (miner.id_document, miner.site_id, miner.cooperative_id) == (
+        "CD-ITU-0042",
+        site.id,
+        coop.id,
+    )
+    gold.record_purchase(
+        session,
+        miner=miner,
+        site=site,
+        weight_mg=1000,
+        price_per_gram=9550,
+        currency="USD",
+        at=dt.datetime(2025, 3, 10, 10),
+    )
+    session.commit()
+    kinds = {f.kind for f in session.scalars(select(Flag))}
+    assert FlagKind.UNREGISTERED_SELLER not in kinds

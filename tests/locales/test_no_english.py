@@ -33,6 +33,7 @@ EVERYONE = {"PIN", "SMS", "USSD", "FC", "Sanduku"}
 SAME_WORDS = {
     "fr": {
         "Site:": "a mine site is a site in French",
+        "Site": "the same word in French (a coordinator's alert about a site)",
         "Lot:": "a lot (ICGLR) is a lot in French",
         "Total:": "the same word in French",
         "Social:": "the same word in French (the social fund, on the officer's screen)",

@@ -126,6 +126,11 @@ def worst_cases(t):
                 minimum=minimum,
             ),
             [lots[0]],
+    for kind in ("red", "deadline"):  # to coordinators; a site code is 32 characters at most
+        yield (
+            f"site {kind}",
+            templates.site_alert(t, kind=kind, site=NAME, code="W" * 32, day=LONG_AT.date()),
+            [NAME],
         )
     for msgid in (  # replies to inbound SMS: no values
         templates.STOPPED,

@@ -206,7 +206,7 @@ def test_multi_site_across_cooperatives_flags_each(session, coop, site):
     ("status", "flagged"),
     [
         (SiteStatus.GREEN, False),
-        (SiteStatus.YELLOW, False),
+        (SiteStatus.YELLOW, True),
         (SiteStatus.NOT_INSPECTED, True),
     ],
 )
@@ -231,7 +231,9 @@ def test_red_site_refused_then_a_site_turned_red_is_flagged_by_the_scan(session,
     assert session.scalar(select(func.count()).select_from(Purchase)) == 1
     flags.scan(session, dt.date(2025, 3, 10), dt.date(2025, 3, 10))
     (flag,) = kinds(session, FlagKind.SITE_STATUS)
-    assert flag.purchase_id == p.id and json.loads(flag.details)["site_status"] == "red"
+    details = json.loads(flag.details)
+    assert flag.purchase_id == p.id
+    assert (details["site_status"], details["site_status_now"]) == ("green", "red")
 
 
 # -- price ------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ def _busy_day(session, coop, site):
     buy(session, b, site, "1.000", NOON)
     buy(session, c, site, "150.000", NOON, price="130.00")
     buy(session, c, other, "1.000", NOON + dt.timedelta(hours=1))
+    buy(session, a, site, "1.000", NOON + dt.timedelta(hours=2), price="90.00")
     session.commit()
 
 
@@ -39,7 +40,7 @@ def test_recomputing_adds_nothing(session, coop, site):
     assert {k for k, _, _ in stored} == PURCHASE_KINDS
     summary = flags.scan(session, dt.date(2025, 3, 1), dt.date(2025, 3, 31))
     session.commit()
-    assert (summary.purchases, summary.created, summary.updated) == (4, 0, 0)
+    assert (summary.purchases, summary.created, summary.updated) == (5, 0, 0)
     again = jobs.scan_flags(days=31, until="2025-03-31")
     assert (again["created"], again["updated"]) == (0, 0)
     assert {(f.kind, f.key, f.details) for f in kinds(session)} == stored
@@ -51,7 +52,7 @@ def test_scan_finds_what_the_hook_missed(session, coop, site, monkeypatch):
 
     monkeypatch.setattr(flags, "findings_for_purchase", broken)
     _busy_day(session, coop, site)  # purchases recorded and committed despite the failure
-    assert session.scalar(select(func.count()).select_from(Purchase)) == 4
+    assert session.scalar(select(func.count()).select_from(Purchase)) == 5
     assert kinds(session) == []
     monkeypatch.undo()
     summary = jobs.scan_flags(days=1, until="2025-03-10")
