@@ -354,7 +354,8 @@ ROUTES: tuple[Route, ...] = (
             (
                 "kind",
                 "site_capacity, miner_outlier, unregistered_seller, multi_site_day,"
-                " site_status, price_above_posted, underpayment, cash_count_difference or payout_unknown",
+                " site_status, price_above_posted, underpayment, cash_count_difference or"
+                " payout_unknown",
             ),
             ("status", "open, confirmed or dismissed"),
             ("site", "site code"),

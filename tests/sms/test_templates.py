@@ -126,6 +126,7 @@ def worst_cases(t):
                 minimum=minimum,
             ),
             [lots[0]],
+        )
     for kind in ("red", "deadline"):  # to coordinators; a site code is 32 characters at most
         yield (
             f"site {kind}",
