@@ -47,14 +47,20 @@ def _csv(report: dict, name: str) -> Response:
     )
 
 
-def lot(token: ApiToken, lot_number: str) -> tuple[int, object]:
-    """A lot's lineage back to each purchase, and its ICGLR MD.12 record."""
-    session = db.session()
+def _lot_in_scope(session, token: ApiToken, lot_number: str):
+    """The lot, or a 404 (unknown, or another cooperative's: the same answer)."""
     try:
         found = lots.get_lot(session, lot_number)
     except LedgerError:
         raise ApiError(404, "unknown_lot", f"no lot {lot_number[:40]!r}") from None
     auth.require_cooperative(token, found.cooperative_id)
+    return found
+
+
+def lot(token: ApiToken, lot_number: str) -> tuple[int, object]:
+    """A lot's lineage back to each purchase, and its ICGLR MD.12 record."""
+    session = db.session()
+    found = _lot_in_scope(session, token, lot_number)
     return 200, lineage.lineage(session, found, include_phone=token.role == ApiRole.COORDINATOR)
 
 
@@ -178,11 +184,7 @@ def lot_record(token: ApiToken, lot_number: str) -> tuple[int, object] | Respons
     """The lot as an ICGLR MD.12 record (JSON, or CSV ``field,value`` with ``?format=csv``)."""
     fmt = _format()
     session = db.session()
-    try:
-        found = lots.get_lot(session, lot_number)
-    except LedgerError:
-        raise ApiError(404, "unknown_lot", f"no lot {lot_number[:40]!r}") from None
-    auth.require_cooperative(token, found.cooperative_id)
+    found = _lot_in_scope(session, token, lot_number)
     record = lineage.md12(session, found)
     if fmt == "json":
         return 200, record

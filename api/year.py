@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from flask import current_app
 
-from api import auth, lookup, schemas
+from api import auth, lookup, year_schemas
 from api.errors import ApiError
 from api.groups import balances, charge_rate, group_json
 from api.parsing import Body, query_date, read_json
@@ -80,7 +80,7 @@ def _money(group: Group):
 
 def update_group(token: ApiToken, code: str) -> tuple[int, object]:
     group = group_in_scope(token, code)
-    body = Body(read_json(), tuple(schemas.GROUP_PATCH["properties"]))
+    body = Body(read_json(), tuple(year_schemas.GROUP_PATCH["properties"]))
     changes: dict[str, object] = {}
     for key in ("name",):
         if body.has(key):
@@ -104,7 +104,9 @@ def update_group(token: ApiToken, code: str) -> tuple[int, object]:
             changes[key] = body.count(key, low, high)
     for key in ("service_charge_method", "charge_period", "leaver_rule"):
         if body.has(key):
-            changes[key] = body.choice(key, tuple(schemas.GROUP_PATCH["properties"][key]["enum"]))
+            changes[key] = body.choice(
+                key, tuple(year_schemas.GROUP_PATCH["properties"][key]["enum"])
+            )
     if body.has("meeting_time"):
         changes["meeting_time"] = body.time("meeting_time")
     if body.has("meeting_sms"):
@@ -118,7 +120,7 @@ def update_group(token: ApiToken, code: str) -> tuple[int, object]:
 
 def reverse_record(token: ApiToken, code: str, meeting_id: str, member_id: str):
     group = group_in_scope(token, code)
-    body = Body(read_json(), tuple(schemas.REVERSE["properties"]))
+    body = Body(read_json(), tuple(year_schemas.REVERSE["properties"]))
     meeting = _meeting(group, meeting_id)
     member = _member(group, member_id)
     if not access.may_correct_meeting(auth.actor(token), group, meeting):
@@ -165,7 +167,7 @@ def _count_json(group: Group, meeting: Meeting) -> dict:
 
 def cash_count(token: ApiToken, code: str, meeting_id: str) -> tuple[int, object]:
     group = group_in_scope(token, code)
-    body = Body(read_json(), tuple(schemas.CASH_COUNT["properties"]))
+    body = Body(read_json(), tuple(year_schemas.CASH_COUNT["properties"]))
     meeting = _meeting(group, meeting_id)
     closing.count_cash(
         db.session(),
@@ -178,7 +180,7 @@ def cash_count(token: ApiToken, code: str, meeting_id: str) -> tuple[int, object
 
 def close(token: ApiToken, code: str, meeting_id: str) -> tuple[int, object]:
     group = group_in_scope(token, code)
-    Body(read_json(allow_empty=True), tuple(schemas.CLOSE["properties"]))
+    Body(read_json(allow_empty=True), tuple(year_schemas.CLOSE["properties"]))
     meeting = _meeting(group, meeting_id)
     closing.close_meeting(db.session(), meeting)
     return 201, {**_count_json(group, meeting), "closed_at": meeting.closed_at}
@@ -194,7 +196,7 @@ def show_meeting(token: ApiToken, code: str, meeting_id: str) -> tuple[int, obje
 
 
 def write_off(token: ApiToken, loan_id: str) -> tuple[int, object]:
-    body = Body(read_json(), tuple(schemas.WRITE_OFF["properties"]))
+    body = Body(read_json(), tuple(year_schemas.WRITE_OFF["properties"]))
     reason = body.text("reason", max_length=160)
     on = body.date("date", required=False, latest=_latest()) or _today()
     loan = db.session().get(Loan, _path_id(loan_id, "loan"))
@@ -216,9 +218,11 @@ def write_off(token: ApiToken, loan_id: str) -> tuple[int, object]:
 
 def leave(token: ApiToken, code: str, member_id: str) -> tuple[int, object]:
     group = group_in_scope(token, code)
-    body = Body(read_json(allow_empty=True), tuple(schemas.LEAVE["properties"]))
+    body = Body(read_json(allow_empty=True), tuple(year_schemas.LEAVE["properties"]))
     on = body.date("date", required=False, latest=_latest()) or _today()
-    rule = body.choice("rule", tuple(schemas.LEAVE["properties"]["rule"]["enum"]), required=False)
+    rule = body.choice(
+        "rule", tuple(year_schemas.LEAVE["properties"]["rule"]["enum"]), required=False
+    )
     member = _member(group, member_id)
     payout = shareout.member_leaves(db.session(), member, on, rule)
     money = _money(group)
@@ -240,7 +244,7 @@ def leave(token: ApiToken, code: str, member_id: str) -> tuple[int, object]:
 def join(token: ApiToken, code: str, member_id: str) -> tuple[int, object]:
     """A member already on the books (POST /members) joins, or comes back, mid-cycle."""
     group = group_in_scope(token, code)
-    body = Body(read_json(allow_empty=True), tuple(schemas.JOIN["properties"]))
+    body = Body(read_json(allow_empty=True), tuple(year_schemas.JOIN["properties"]))
     on = body.date("date", required=False, latest=_latest()) or _today()
     member = db.session().get(Member, _path_id(member_id, "member"))
     if member is None or not access.may_update_member(auth.actor(token), member):
@@ -251,7 +255,7 @@ def join(token: ApiToken, code: str, member_id: str) -> tuple[int, object]:
 
 def expense(token: ApiToken, code: str) -> tuple[int, object]:
     group = group_in_scope(token, code)
-    body = Body(read_json(), tuple(schemas.EXPENSE["properties"]))
+    body = Body(read_json(), tuple(year_schemas.EXPENSE["properties"]))
     amount = body.amount("amount", group.currency)
     memo = body.text("memo", max_length=160)
     on = body.date("date", required=False, latest=_latest()) or _today()

@@ -150,10 +150,10 @@ def change_status(
     site: Site,
     status: object,
     *,
+    note: object = None,
     inspected_on: dt.date,
     today: dt.date,
     deadline: dt.date | None = None,
-    note: object = None,
 ) -> SiteChange:
     """Record an inspection's rating, kept in the site's history with what it counted as
     before (on ``today``, after expiry) and the note."""
