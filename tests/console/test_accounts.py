@@ -174,3 +174,15 @@ def test_after_login_the_page_asked_for_opens_and_never_another_site(client, wor
         )
         assert answer.headers["Location"] == "/console/", evil
         client.post("/console/logout", data={"csrf_token": csrf(client.get("/console/").text)})
+
+
+def test_the_request_log_keeps_no_console_query_string(caplog):
+    from console.logs import NoConsoleQueries
+
+    record = logging.LogRecord(
+        "werkzeug", logging.INFO, __file__, 1, '"%s" %s %s',
+        ("GET /console/purchases?miner=Baraka+Kahindo HTTP/1.1", "200", "-"), None,
+    )  # fmt: skip
+    NoConsoleQueries().filter(record)
+    assert "Baraka" not in record.getMessage()
+    assert "/console/purchases?" in record.getMessage()
