@@ -9,7 +9,7 @@ def init_app(app: Flask) -> None:
     """Logins, the pages, the hashed static files and ``sanduku user password``."""
     from flask_wtf.csrf import generate_csrf
 
-    from console import assets, auth, cli, i18n, views
+    from console import assets, auth, cli, i18n, logs, views
 
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     # refuse the gateway's callbacks and the API.
     app.jinja_env.globals["csrf_token"] = generate_csrf
     auth.init_app(app)
+    logs.init_app()
     assets.init_app(app)
     i18n.init_app(app)
     app.register_blueprint(views.bp)

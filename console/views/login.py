@@ -4,6 +4,7 @@ the phone or the password (neither appears in any log line)."""
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from flask import redirect, request, session, url_for
 from flask_login import login_user, logout_user
@@ -21,9 +22,12 @@ log = logging.getLogger("sanduku.console")
 
 
 def safe_next(target: str | None) -> str:
-    """Only a page of the console itself (no open redirect)."""
-    if target and target.startswith("/console/") and "//" not in target and "\\" not in target:
-        return target
+    """Only a page of the console on this server (no open redirect)."""
+    parts = urlsplit(target or "")
+    same_host = not parts.netloc or parts.netloc == request.host
+    path = parts.path
+    if same_host and path.startswith("/console/") and "//" not in path and "\\" not in path:
+        return path + (f"?{parts.query}" if parts.query else "")
     return url_for("console.today")
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from console import auth, i18n
 from console.pages import bp, out_of_scope, paginate, render
-from console.views.purchases import SMS_WORDS as STATUS
+from console.words import SMS_STATUS
 from ledger import access, db
 from ledger.models import InboundMessage, Member, Message
 from locales import _
@@ -39,7 +39,7 @@ def messages():
         seen = access.members_query(session, actor).with_only_columns(Member.id)
         query = query.where(Message.member_id.in_(seen))
     page = paginate(query)
-    words = {k: i18n.gettext(v) for k, v in {**KINDS, **STATUS}.items()}
+    words = {k: i18n.gettext(v) for k, v in {**KINDS, **SMS_STATUS}.items()}
     return render("messages.html", page=page, words=words)
 
 

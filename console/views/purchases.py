@@ -9,28 +9,17 @@ import datetime as dt
 from flask import request
 from sqlalchemy import select
 
-from console import auth, i18n
+from console import auth
 from console.pages import bp, by_code, out_of_scope, paginate, render, text
 from console.sheets import download
+from console.words import SMS_STATUS, translated
 from ledger import access, authors, db, units
 from ledger.days import parse_day
 from ledger.errors import LedgerError
 from ledger.members import name_key
 from ledger.models import Member, Message, MessageKind, Purchase, Site
 from ledger.money import major
-from locales import _
 
-#: An SMS's status, as a coordinator reads it.
-SMS_WORDS = {
-    "pending": _("Waiting"),
-    "queued": _("Waiting"),
-    "sending": _("Waiting"),
-    "sent": _("Sent"),
-    "delivered": _("Delivered"),
-    "failed": _("Failed"),
-    "rejected": _("Rejected"),
-    "unknown": _("Unknown"),
-}
 #: Most rows one export holds.
 MAX_EXPORT = 20_000
 
@@ -117,9 +106,5 @@ def purchases():
         names=names,
         problems=problems,
         args=request.args,
-        words=status_words(),
+        words=translated(SMS_STATUS),
     ), (422 if problems else 200)
-
-
-def status_words() -> dict[str, str]:
-    return {key: i18n.gettext(word) for key, word in SMS_WORDS.items()}

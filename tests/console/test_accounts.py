@@ -145,3 +145,44 @@ def test_a_member_without_a_staff_role_cannot_log_in(client, session, world):
     session.get(Member, officer.id).roles = "member"
     session.commit()
     assert login(client, officer).status_code == 401
+
+
+def test_after_login_the_page_asked_for_opens_and_never_another_site(client, world):
+    answer = client.get("/console/members")
+    assert answer.status_code == 302
+    target = answer.headers["Location"]
+    page = client.get(target)
+    answer = client.post(
+        target,
+        data={
+            "phone": world.staff["officer"].phone,
+            "password": PASSWORD,
+            "csrf_token": csrf(page.text),
+        },
+    )
+    assert answer.headers["Location"] == "/console/members"
+    client.post("/console/logout", data={"csrf_token": csrf(client.get("/console/").text)})
+    for evil in ("https://evil.example/console/", "//evil.example/console/", "/api/v1/x"):
+        page = client.get("/console/login")
+        answer = client.post(
+            "/console/login?next=" + evil,
+            data={
+                "phone": world.staff["officer"].phone,
+                "password": PASSWORD,
+                "csrf_token": csrf(page.text),
+            },
+        )
+        assert answer.headers["Location"] == "/console/", evil
+        client.post("/console/logout", data={"csrf_token": csrf(client.get("/console/").text)})
+
+
+def test_the_request_log_keeps_no_console_query_string(caplog):
+    from console.logs import NoConsoleQueries
+
+    record = logging.LogRecord(
+        "werkzeug", logging.INFO, __file__, 1, '"%s" %s %s',
+        ("GET /console/purchases?miner=Baraka+Kahindo HTTP/1.1", "200", "-"), None,
+    )  # fmt: skip
+    NoConsoleQueries().filter(record)
+    assert "Baraka" not in record.getMessage()
+    assert "/console/purchases?" in record.getMessage()

@@ -65,6 +65,8 @@ def test_every_page_is_light_and_stays_on_this_server(client, session, demo_worl
             size = len(gzip.compress(answer.data))
             weights[(name, path)] = size
             assert size <= HTML_LIMIT, (name, path, size)
+    heaviest = max(weights.items(), key=lambda kv: kv[1])
+    print(f"\nheaviest console page, gzipped: {heaviest[1]} bytes {heaviest[0]}")
     coordinator = [p for (who, p), _ in weights.items() if who == "Dieudonne Ukumu"]
     assert len(coordinator) == len(pages(session))  # the coordinator reaches every page
     for path in ("/console/reports", "/console/purchases?format=csv"):
@@ -79,5 +81,6 @@ def test_css_and_javascript_are_small_and_cached_for_a_year(client):
         assert "max-age=31536000" in answer.headers["Cache-Control"]
         assert "immutable" in answer.headers["Cache-Control"]
         total += len(gzip.compress(answer.data))
+    print(f"\nconsole CSS and JavaScript, gzipped: {total} bytes")
     assert total <= ASSETS_LIMIT, total
     assert client.get("/console/static/htmx.min.js").status_code == 404  # hashed names only

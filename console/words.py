@@ -1,0 +1,22 @@
+"""Words the console's pages share, marked for the catalogs and translated per request."""
+
+from __future__ import annotations
+
+from console.i18n import gettext
+from locales import _
+
+#: An SMS's status, as a coordinator reads it.
+SMS_STATUS = {
+    "pending": _("Waiting"),
+    "queued": _("Waiting"),
+    "sending": _("Waiting"),
+    "sent": _("Sent"),
+    "delivered": _("Delivered"),
+    "failed": _("Failed"),
+    "rejected": _("Rejected"),
+    "unknown": _("Unknown"),
+}
+
+
+def translated(table: dict[str, str]) -> dict[str, str]:
+    return {key: gettext(word) for key, word in table.items()}
