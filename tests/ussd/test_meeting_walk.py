@@ -151,3 +151,23 @@ def test_officer_corrects_a_record_then_a_closed_meeting_is_not_offered(session,
     screen = phone(world.officer.phone).walk("13", PIN)
     assert t.date(today) not in screen  # a closed meeting takes no more records
     assert w("No open meeting in the last 7 days.") in screen
+
+
+def test_officer_records_a_group_expense(session, phone, world):
+    record_meeting(
+        session,
+        world.group,
+        local_today("Africa/Lubumbashi"),
+        [world.member],
+        [R(world.member, shares=5)],
+    )
+    session.commit()
+    w = Words(world.officer.language)
+    handset = phone(world.officer.phone)
+    handset.walk("13", PIN, "1", "7", "2", "1500")  # a padlock, 1,500 FC
+    assert handset.reply("1").startswith("CON " + w("Saved."))
+    session.expire_all()
+    assert journal.balance(session, K.EXPENSES, "CDF", group_id=world.group.id) == 1_500 * FC
+    assert journal.balance(session, K.LOAN_FUND_CASH, "CDF", group_id=world.group.id) == (
+        3_500 * FC
+    )

@@ -56,6 +56,7 @@ ACTIONS = [
     ("4", _("Attendance"), "attend"),
     ("5", _("Correct a record"), "reverse"),
     ("6", _("Count the box, close"), "count"),
+    ("7", _("Group expense"), "expense"),
 ]
 FINE_REASONS = [
     ("1", _("Late"), FineReason.LATE),
@@ -142,8 +143,8 @@ class DeskMenu(OfficerScreen, ListScreen):
     def choose(self, ctx: Context, key: str) -> Result:
         action = next(a for k, _label, a in ACTIONS if k == key)
         ctx.data["desk_action"] = action
-        if action == "count":
-            return Go("desk_count_loan")
+        if action in ("count", "expense"):
+            return Go({"count": "desk_count_loan", "expense": "desk_expense"}[action])
         return Go("desk_member")
 
 
