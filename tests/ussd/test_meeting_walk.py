@@ -110,3 +110,64 @@ def test_a_whole_meeting_over_ussd(app, session, phone, world, lang):
         assert to_gsm7(t.money(paid[n] * FC, "CDF")) in sms[person.id].body
     assert to_gsm7(t.money(3_300 * FC, "CDF")) in sms[zawadi.id].body  # her loan and charge
     assert_books_balance(session)
+
+
+def test_desk_writes_once_under_a_repeated_callback_and_only_for_officers(session, phone, world):
+    record_meeting(
+        session,
+        world.group,
+        local_today("Africa/Lubumbashi") - dt.timedelta(days=7),
+        [world.member],
+        [R(world.member, shares=5)],
+    )
+    session.commit()
+    handset = phone(world.officer.phone)
+    handset.walk("13", PIN, "1", "2", "1", "1", "500")  # a 500 FC fine for Amani, late
+    saved = handset.reply("1")
+    assert handset.resend() == saved  # the gateway repeats the request: the same answer
+    session.expire_all()
+    assert journal.balance(session, K.FINE_INCOME, "CDF", group_id=world.group.id) == -500 * FC
+    # A member without the officer role has no desk: 13 is not on her menu.
+    w = Words(world.member.language)
+    screen = phone(world.member.phone).walk("13")
+    assert w("Which meeting?") not in screen
+
+
+def test_officer_corrects_a_record_then_a_closed_meeting_is_not_offered(session, phone, world):
+    today = local_today("Africa/Lubumbashi")
+    record_meeting(session, world.group, today, [world.member], [R(world.member, shares=5)])
+    session.commit()
+    w, t = Words(world.officer.language), translator(world.officer.language)
+    handset = phone(world.officer.phone)
+    handset.walk("13", PIN, "1", "5", "1")  # correct Amani's record of today
+    assert handset.reply("1").startswith("CON " + w("Cancelled. Record it again."))
+    session.expire_all()
+    assert journal.balance(session, K.LOAN_FUND_CASH, "CDF", group_id=world.group.id) == 0
+    handset.reply("6")
+    handset.reply("1000")
+    handset.reply("1000")
+    handset.reply("1")
+    assert handset.reply("1").startswith("END ")  # closed
+    screen = phone(world.officer.phone).walk("13", PIN)
+    assert t.date(today) not in screen  # a closed meeting takes no more records
+    assert w("No open meeting in the last 7 days.") in screen
+
+
+def test_officer_records_a_group_expense(session, phone, world):
+    record_meeting(
+        session,
+        world.group,
+        local_today("Africa/Lubumbashi"),
+        [world.member],
+        [R(world.member, shares=5)],
+    )
+    session.commit()
+    w = Words(world.officer.language)
+    handset = phone(world.officer.phone)
+    handset.walk("13", PIN, "1", "7", "2", "1500")  # a padlock, 1,500 FC
+    assert handset.reply("1").startswith("CON " + w("Saved."))
+    session.expire_all()
+    assert journal.balance(session, K.EXPENSES, "CDF", group_id=world.group.id) == 1_500 * FC
+    assert journal.balance(session, K.LOAN_FUND_CASH, "CDF", group_id=world.group.id) == (
+        3_500 * FC
+    )

@@ -205,9 +205,11 @@ def tour(app, session, phone, worst, lang) -> dict[str, list[str]]:
     answers = walk(
         actor.phone,
         "13", "1357", "1", "2", "2", "4", "999999999", "7", "1",
-        "3", "2", "999999999", "1", "0", "00",
+        "3", "2", "999999999", "1", "00", "13", "1",
+        "7", "2", "999999999", "7", "1",
     )  # fmt: skip
     assert w.head("Saved for {name}.") in "".join(answers)
+    assert answers[-1].startswith(f"CON {w('Saved.')}")  # the expense
     answers = walk(
         actor.phone,
         "13", "1357", "1", "4", "2", "3", "5", "2", "1",

@@ -6,6 +6,7 @@ from ussd.screens import (  # noqa: F401
     coordinator,
     desk,
     enrol,
+    expense,
     member,
     officer,
     payout,

@@ -44,6 +44,8 @@ from ussd.screens.officer import OfficerScreen, officer_group
 
 # TRANSLATORS: the officer's meeting desk: which meeting (today's or an open recent one).
 WHICH_MEETING = _("Which meeting?")
+# TRANSLATORS: today's meeting is closed and no other of the last 7 days is open.
+NO_OPEN_MEETING = _("No open meeting in the last 7 days.")
 # TRANSLATORS: the desk's menu title; {date} is the meeting's day.
 DESK_TITLE = _("Meeting {date}")
 #: The desk's actions: key, label, what comes next.
@@ -54,6 +56,7 @@ ACTIONS = [
     ("4", _("Attendance"), "attend"),
     ("5", _("Correct a record"), "reverse"),
     ("6", _("Count the box, close"), "count"),
+    ("7", _("Group expense"), "expense"),
 ]
 FINE_REASONS = [
     ("1", _("Late"), FineReason.LATE),
@@ -110,7 +113,9 @@ class DeskMeeting(OfficerScreen, ListScreen):
         return ctx.t.gettext(WHICH_MEETING)
 
     def empty(self, ctx: Context) -> str:
-        return ctx.t.gettext(NOT_IN_GROUP)
+        if officer_group(ctx) is None:
+            return ctx.t.gettext(NOT_IN_GROUP)
+        return ctx.t.gettext(NO_OPEN_MEETING)
 
     def rows(self, ctx: Context) -> list[tuple[str, str]]:
         return [(str(i), ctx.t.date(d)) for i, d in enumerate(self._days(ctx), 1)]
@@ -138,8 +143,8 @@ class DeskMenu(OfficerScreen, ListScreen):
     def choose(self, ctx: Context, key: str) -> Result:
         action = next(a for k, _label, a in ACTIONS if k == key)
         ctx.data["desk_action"] = action
-        if action == "count":
-            return Go("desk_count_loan")
+        if action in ("count", "expense"):
+            return Go({"count": "desk_count_loan", "expense": "desk_expense"}[action])
         return Go("desk_member")
 
 
