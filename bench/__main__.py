@@ -58,7 +58,7 @@ def busy_neighbours() -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes, under a minute (CI)")
+    parser.add_argument("--quick", action="store_true", help="small sizes, about a minute (CI)")
     parser.add_argument(
         "--only", default=",".join(BENCHES), help="comma-separated: " + ", ".join(BENCHES)
     )
