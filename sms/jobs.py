@@ -11,7 +11,7 @@ import logging
 from collections.abc import Sequence
 
 from ledger import db
-from sms import inbound, queue, relay, reminders, reports, retention, sender, settings
+from sms import balance, inbound, queue, relay, reminders, reports, retention, sender, settings
 from sms.gateways import Gateway, make_gateway
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,11 @@ def write_reminders() -> int:
 def purge_old() -> dict:
     """The periodic retention purge. The worker removes the session after."""
     return retention.purge(db.session(), settings.current())
+
+
+def check_balance() -> dict:
+    """The periodic read of the SMS account's balance. The worker removes the session after."""
+    return balance.check(db.session(), gateway(), queue.connection(), settings.current())
 
 
 def apply_delivery_report(fields: dict) -> str:

@@ -59,6 +59,13 @@ ENROLMENT_CODE = _(
     "Sanduku code: {code}, valid until {date} {time}. Dial the USSD code, type it, then "
     "choose your PIN. Never give it to anyone."
 )
+# TRANSLATORS: SMS to coordinators when the account that pays for the SMS runs low;
+# {balance} like "USD 4.2500". Africa's Talking is the SMS company's name: keep it.
+CREDIT_LOW = _(
+    "Sanduku: SMS credit is low ({balance}). Top up the Africa's Talking account before "
+    "SMS stop going out."
+)
+
 #: What an enrolment SMS's body becomes once it has left: the code is not kept.
 ENROLMENT_SENT = "(enrolment code, not kept)"
 
@@ -147,6 +154,10 @@ def balance_on_ussd(t: Translator, code: str) -> str:
 
 def enrolment(t: Translator, *, code: str, expires_at: dt.datetime) -> str:
     return fit(t, ENROLMENT_CODE, code=code, date=t.date(expires_at), time=t.time(expires_at))
+
+
+def credit_low(t: Translator, *, amount: str, currency: str) -> str:
+    return fit(t, CREDIT_LOW, balance=f"{currency} {amount}")
 
 
 def plain(t: Translator, msgid: str) -> str:

@@ -52,6 +52,7 @@ class MessageKind(StrEnum):
     PRICE = "price"  # price broadcast to opted-in members (same text per language)
     REPLY = "reply"  # answer to an inbound SMS
     ENROLMENT = "enrolment"  # a member's enrolment code (body forgotten once it has gone)
+    ALERT = "alert"  # to coordinators about the service itself (the SMS credit runs low)
 
 
 class Message(Base):

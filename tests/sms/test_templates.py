@@ -72,6 +72,8 @@ def worst_cases(t):
         templates.enrolment(t, code="999999", expires_at=LONG_AT),
         [],
     )
+    # to coordinators: the longest balance Africa's Talking writes
+    yield "credit low", templates.credit_low(t, amount="-123456789.1234", currency="USD"), []
     for msgid in (  # replies to inbound SMS: no values
         templates.STOPPED,
         templates.STARTED,
