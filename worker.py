@@ -73,6 +73,8 @@ SCHEDULE = (
     Task("purge", "SMS_PURGE_INTERVAL", sms_jobs.purge_old),
     # Mobile-money payouts: new and retried ones sent, unknown ones asked about.
     Task("payouts", "PAYOUT_SCAN_INTERVAL", payout_jobs.scan_payouts),
+    # The SMS account's balance, for /metrics and the coordinators' low-credit SMS.
+    Task("balance", "SMS_BALANCE_INTERVAL", sms_jobs.check_balance),
 )
 
 #: Held while a periodic task works; RQ's scheduler is forked only between tasks.
@@ -137,6 +139,16 @@ class Worker(SimpleWorker):
     def handle_warm_shutdown_request(self) -> None:
         self.stop_requested = True
         super().handle_warm_shutdown_request()
+
+    def execute_job(self, job, queue):
+        """The job's log lines carry the id of the request that caused it (``ops.logs``)."""
+        from sms.queue import REQUEST_ID
+
+        token = REQUEST_ID.set((job.meta or {}).get("request_id"))
+        try:
+            return super().execute_job(job, queue)
+        finally:
+            REQUEST_ID.reset(token)
 
 
 def main() -> None:

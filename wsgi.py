@@ -33,7 +33,7 @@ import ussd
 from ledger.defaults import TIME_ZONE
 from ledger.evidence import settings as evidence_settings
 from ledger.premiums import settings as premium_settings
-from ops import check, embedded, logs, secret
+from ops import check, embedded, logs, secret, tracking
 from ops.errors import ConfigError
 from payouts import settings as payout_settings
 from sms import settings as sms_settings
@@ -130,6 +130,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     logs.init_app(app)
+    tracking.init_app(app)
     secret.init_app(app, instance)
     if not app.config["REDIS_URL"]:
         app.config["REDIS_URL"] = embedded.redis_url(instance)

@@ -31,9 +31,12 @@ preload_app = True
 
 #: One access line per request to stdout (the journal). The path only: never the query string
 #: (a callback token may be in it) nor the Referer; phone numbers travel in POST bodies, which
-#: are never logged. The client's address comes from nginx's X-Real-IP.
+#: are never logged. The client's address comes from nginx's X-Real-IP; the last field is the
+#: request id the app's own lines and the jobs it caused carry (ops.logs).
 accesslog = os.environ.get("SANDUKU_ACCESS_LOG", "-")
-access_log_format = '%({x-real-ip}i)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+access_log_format = (
+    '%({x-real-ip}i)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s" %({x-request-id}o)s'
+)
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 #: The process title shows which service this is (``ps``, ``top``).
@@ -48,3 +51,22 @@ def post_fork(server, worker):
 
     with contextlib.suppress(RuntimeError):  # not configured: nothing to drop
         ledger.db.engine().dispose(close=False)
+
+
+def on_starting(server):
+    """``/metrics`` in multiprocess mode: each worker counts in ``PROMETHEUS_MULTIPROC_DIR``
+    (the unit's runtime directory); the counts of an earlier run are not this run's."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+        for name in os.listdir(directory):
+            if name.endswith(".db"):
+                os.unlink(os.path.join(directory, name))
+
+
+def child_exit(server, worker):
+    """A worker gone (replaced, stopped): its live gauges no longer count."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -17,7 +17,7 @@ from ledger.db import make_engine
 from ledger.defaults import LANGUAGES
 from ops.callbacks import parse_allow, parse_proxy_count
 from ops.errors import ConfigError
-from ops.logs import LOG_LEVELS
+from ops.logs import LOG_FORMATS, LOG_LEVELS
 from ops.secret import MIN_SECRET_CHARS
 
 log = logging.getLogger("sanduku")
@@ -101,6 +101,8 @@ def configuration_problems(config: Mapping) -> list[Problem]:
         problems.append(Problem("SECRET_KEY", f"shorter than {MIN_SECRET_CHARS} characters"))
     if (config.get("LOG_LEVEL") or "INFO") not in LOG_LEVELS:
         problems.append(Problem("LOG_LEVEL", f"not one of {', '.join(LOG_LEVELS)}"))
+    if (config.get("LOG_FORMAT") or "text") not in LOG_FORMATS:
+        problems.append(Problem("LOG_FORMAT", f"not one of {', '.join(LOG_FORMATS)}"))
     for name, parse in (("CALLBACK_ALLOW", parse_allow), ("PROXY_COUNT", parse_proxy_count)):
         try:
             parse(config.get(name))

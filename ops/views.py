@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from flask import Blueprint, current_app, jsonify
+from sqlalchemy.orm import Session
 
 import ledger.db
 from ledger.models import utcnow
@@ -56,7 +57,8 @@ def healthz_worker():
     except Exception as exc:
         problems.append(f"redis: error: {type(exc).__name__}")
     try:
-        oldest = backlog.oldest_waiting(ledger.db.session())
+        with Session(ledger.db.engine()) as session:  # its own: nothing left open after
+            oldest = backlog.oldest_waiting(session)
         if oldest is not None:
             age = max(0.0, (utcnow() - oldest).total_seconds())
             body["oldest_queued_seconds"] = round(age, 1)
@@ -64,8 +66,6 @@ def healthz_worker():
                 problems.append("messages wait too long for the gateway")
     except Exception as exc:
         problems.append(f"database: error: {type(exc).__name__}")
-    finally:
-        ledger.db.session.remove()  # a read: no transaction (no SQLite lock) left open
     healthy = not problems
     body.update(status="ok" if healthy else "unavailable", problems=problems)
     return jsonify(body), 200 if healthy else 503

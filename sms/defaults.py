@@ -86,3 +86,10 @@ SMS_KEEP_INBOUND_DAYS = 180
 #: enough to look into a gateway that reports ids we never had; a flood cannot grow the table.
 SMS_KEEP_UNMATCHED_DAYS = 7
 SMS_UNMATCHED_MAX = 100_000
+
+#: How often a worker reads the SMS account's balance (Africa's Talking's application data).
+SMS_BALANCE_INTERVAL = 900.0
+#: Under this balance (in the account's currency) the balance is "low": the metric
+#: ``sanduku_sms_balance_low`` is 1 and every coordinator gets one SMS, before sends start
+#: failing with 405 (insufficient balance). 0 turns the alert off.
+SMS_BALANCE_LOW = 5.0

@@ -11,7 +11,18 @@ import logging
 from collections.abc import Sequence
 
 from ledger import db
-from sms import alerts, inbound, queue, relay, reminders, reports, retention, sender, settings
+from sms import (
+    alerts,
+    balance,
+    inbound,
+    queue,
+    relay,
+    reminders,
+    reports,
+    retention,
+    sender,
+    settings,
+)
 from sms.gateways import Gateway, make_gateway
 
 log = logging.getLogger(__name__)
@@ -71,6 +82,11 @@ def write_flag_digest() -> int:
 def purge_old() -> dict:
     """The periodic retention purge. The worker removes the session after."""
     return retention.purge(db.session(), settings.current())
+
+
+def check_balance() -> dict:
+    """The periodic read of the SMS account's balance. The worker removes the session after."""
+    return balance.check(db.session(), gateway(), queue.connection(), settings.current())
 
 
 def apply_delivery_report(fields: dict) -> str:

@@ -8,6 +8,7 @@ down the kick is lost and the periodic relay finds the rows anyway.
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
 
 import redis
 from rq import Queue
@@ -22,6 +23,11 @@ KICK_KEY = "sanduku:sms:kick"
 KICK_TTL_SECONDS = 10
 
 _clients: dict[str, redis.Redis] = {}
+
+#: The id of the request (a USSD hop, an API call) or job at work in this context: jobs
+#: enqueued now carry it in their ``meta``, and the worker sets it again while they run, so
+#: log lines of the jobs a request caused carry its id (``ops.logs``).
+REQUEST_ID: ContextVar[str | None] = ContextVar("sanduku_request_id", default=None)
 
 
 def connection() -> redis.Redis:
@@ -46,6 +52,8 @@ def enqueue(func, *args, **options):
     s = settings.current()
     options.setdefault("result_ttl", s.result_ttl)
     options.setdefault("failure_ttl", 7 * 24 * 3600)
+    if (request_id := REQUEST_ID.get()) is not None:
+        options.setdefault("meta", {})["request_id"] = request_id
     return queue().enqueue(func, *args, **options)
 
 

@@ -8,6 +8,7 @@ in one request (up to the batch size); a personal text is one request.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections import Counter
@@ -18,7 +19,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from ledger.models import Message, MessageStatus, utcnow
-from sms import reports
+from sms import queue, reports, stats
 from sms.gateways import Gateway, Outcome, SendResult
 from sms.settings import Settings
 
@@ -192,6 +193,12 @@ def postpone(session: Session, ids: Sequence[int], settings: Settings, reason: s
     return result.rowcount
 
 
+def _count_errors(results: list[SendResult]) -> None:
+    """For operators (``/metrics``); never in the way of a send."""
+    with contextlib.suppress(RuntimeError):  # no Redis configured (the sender tested alone)
+        stats.count_gateway_errors(queue.connection(), results)
+
+
 def send(session: Session, ids: Sequence[int], gateway: Gateway, settings: Settings) -> dict:
     """Send the rows ``ids`` that still need it. Returns a tally of new statuses."""
     waiting = session.execute(
@@ -216,6 +223,7 @@ def send(session: Session, ids: Sequence[int], gateway: Gateway, settings: Setti
             continue
         results = gateway.send(body, [phone for _, phone, _ in claimed])
         tally.update(record(session, claimed, results, settings))
+        _count_errors(results)
         if results and not any(r.outcome in (Outcome.ACCEPTED, Outcome.REJECTED) for r in results):
             # The gateway is failing as a whole: do not hammer it with the rest of the job.
             rest = [message_id for _, later in batches[n + 1 :] for message_id, _ in later]

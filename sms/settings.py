@@ -50,6 +50,8 @@ class Settings:
     keep_inbound_days: int = defaults.SMS_KEEP_INBOUND_DAYS
     keep_unmatched_days: int = defaults.SMS_KEEP_UNMATCHED_DAYS
     unmatched_max: int = defaults.SMS_UNMATCHED_MAX
+    balance_interval: float = defaults.SMS_BALANCE_INTERVAL
+    balance_low: float = defaults.SMS_BALANCE_LOW
 
     @classmethod
     def from_config(cls, config: dict) -> Settings:
@@ -85,6 +87,8 @@ class Settings:
             keep_inbound_days=int(config["SMS_KEEP_INBOUND_DAYS"]),
             keep_unmatched_days=int(config["SMS_KEEP_UNMATCHED_DAYS"]),
             unmatched_max=int(config["SMS_UNMATCHED_MAX"]),
+            balance_interval=float(config["SMS_BALANCE_INTERVAL"]),
+            balance_low=float(config["SMS_BALANCE_LOW"]),
         )
 
 

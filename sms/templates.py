@@ -113,6 +113,13 @@ FLAG_LABELS = {
     "underpayment": _("miner underpaid"),
 }
 
+# TRANSLATORS: SMS to coordinators when the account that pays for the SMS runs low;
+# {balance} like "USD 4.2500". Africa's Talking is the SMS company's name: keep it.
+CREDIT_LOW = _(
+    "Sanduku: SMS credit is low ({balance}). Top up the Africa's Talking account before "
+    "SMS stop going out."
+)
+
 #: What an enrolment SMS's body becomes once it has left: the code is not kept.
 ENROLMENT_SENT = "(enrolment code, not kept)"
 
@@ -348,6 +355,10 @@ def flag_digest(t: Translator, total: int, kinds: list[tuple[str, int, list[str]
             if septets(text) <= SINGLE_SEGMENT_SEPTETS:
                 return text
     return render(False, 0)
+
+
+def credit_low(t: Translator, *, amount: str, currency: str) -> str:
+    return fit(t, CREDIT_LOW, balance=f"{currency} {amount}")
 
 
 def plain(t: Translator, msgid: str) -> str:

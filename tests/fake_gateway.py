@@ -63,11 +63,26 @@ class FakeGateway:
         self._hold_after: int | None = None
         self._released = threading.Event()
         self._held = 0
+        #: What application data answers for the account's balance (``set_balance``).
+        self.balance = "USD 100.0000"
+        self.balance_requests: list[dict] = []
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args) -> None:  # quiet
                 pass
+
+            def do_GET(self) -> None:
+                """Application data (``GET /version1/user?username=``): the balance."""
+                with fake.changed:
+                    fake.balance_requests.append(dict(self.headers))
+                    ok = self.path.startswith("/version1/user?") and self.headers.get("apiKey")
+                    payload = json.dumps({"UserData": {"balance": fake.balance}}).encode()
+                self.send_response(200 if ok else 401)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)

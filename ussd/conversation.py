@@ -102,9 +102,13 @@ def answer(
     form: Mapping[str, str],
     tz: str,
     now: dt.datetime | None = None,
+    hop: dict | None = None,
 ) -> str:
-    """The ``CON``/``END`` answer to one gateway request. Never raises."""
-    known = {"lang": DEFAULT_LANGUAGE}
+    """The ``CON``/``END`` answer to one gateway request. Never raises. ``hop``, when given,
+    is filled for operators' metrics: ``screen`` (the screen shown) and, when the hop went
+    wrong, ``outcome`` (``busy``, ``unavailable``, ``error``)."""
+    known = hop if hop is not None else {}
+    known["lang"] = DEFAULT_LANGUAGE
 
     def words(msgid: str) -> str:
         return translator(known["lang"], tz).gettext(msgid)
@@ -127,15 +131,18 @@ def answer(
             return _answer(client, session, request, phone, tz, now or utcnow(), known, held)
     except sessions.Busy:
         log.warning("ussd session %r busy", form.get("sessionId"))
+        known["outcome"] = "busy"
         return end(words(SORRY))
     except (redis.RedisError, SQLAlchemyError) as exc:
         log.warning("ussd unavailable: %s: %s", type(exc).__name__, exc)
         _rollback(session)
+        known["outcome"] = "unavailable"
         return end(words(UNAVAILABLE))
     except Exception:
         # Neither the text (it holds PINs) nor the phone number.
         log.exception("ussd request failed: session %r", form.get("sessionId"))
         _rollback(session)
+        known["outcome"] = "error"
         return end(words(SORRY))
 
 
@@ -211,6 +218,7 @@ def _answer(
     ctx.previous_reply = None
     if reply is None:
         reply = show(ctx)
+    known["screen"] = ctx.screen_name
     session.commit()
     state["lang"] = ctx.language
     _remember(state, request.text, remembered or reply)

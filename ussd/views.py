@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 
 from ledger import db
 from locales import translator
@@ -18,15 +18,18 @@ bp = Blueprint("ussd", __name__)
 
 @bp.post("/ussd")
 def ussd() -> Response:
+    g.ussd_hop = hop = {}  # the screen shown and what went wrong, for the metrics (ops)
     try:
         reply = conversation.answer(
             current_app.extensions["redis"],
             db.session(),
             request.form,
             current_app.config["SANDUKU_TZ"],
+            hop=hop,
         )
     except Exception:  # answer() never raises; this keeps even a broken request off 5xx
         log.exception("ussd view failed")
+        hop["outcome"] = "error"
         reply = conversation.end(translator(None).gettext(conversation.SORRY))
     return Response(reply, mimetype="text/plain")
 

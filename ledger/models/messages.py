@@ -57,7 +57,8 @@ class MessageKind(StrEnum):
     LEAVER = "leaver"  # a member's payout when she leaves the group
     SHARE_OUT = "share_out"  # a member's payout at the share-out
     PREMIUM = "premium"  # a miner's share of a premium and how it is paid (personal)
-    ALERT = "alert"  # to a coordinator: a site turned red or nears its deadline, new flags
+    #: To coordinators: a site turned red or nears its deadline, new flags, low SMS credit.
+    ALERT = "alert"
 
 
 class Message(Base):

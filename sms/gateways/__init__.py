@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
@@ -62,6 +63,10 @@ class Inbound:
     received_at: dt.datetime | None = None  # naive UTC
 
 
+class GatewayError(RuntimeError):
+    """The gateway could not answer a question (not a send: sends have outcomes)."""
+
+
 class Gateway(Protocol):
     name: str
 
@@ -72,6 +77,11 @@ class Gateway(Protocol):
 
     def parse_status(self, form: Mapping[str, str]) -> StatusReport | None:
         """A delivery-report callback's fields, or None when they make no sense."""
+        ...
+
+    def balance(self) -> tuple[Decimal, str] | None:
+        """The account's balance and its currency, or None when the gateway has none.
+        Raises ``GatewayError`` when it cannot be read."""
         ...
 
     def parse_inbound(self, form: Mapping[str, str]) -> Inbound | None:

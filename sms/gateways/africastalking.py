@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 import requests
 from africastalking.Service import AfricasTalkingException, validate_phone
@@ -13,7 +14,7 @@ from africastalking.SMS import SMSService
 from urllib3.exceptions import NewConnectionError
 
 from ledger.models import MessageStatus
-from sms.gateways import Inbound, Outcome, SendResult, StatusReport, redact
+from sms.gateways import GatewayError, Inbound, Outcome, SendResult, StatusReport, redact
 from sms.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,25 @@ class AfricasTalkingGateway:
         # The SDK hard-codes its host; this is the one place it is pointed at AT_API_URL
         # (live, sandbox, or a local fake), so messages go to {AT_API_URL}/messaging.
         self.service._baseUrl = settings.at_api_url
+        self.api_url = settings.at_api_url
+        self.username = settings.at_username
+        self.api_key = settings.at_api_key
+
+    def balance(self) -> tuple[Decimal, str]:
+        """The account's balance from AT's application data (``GET {AT_API_URL}/user``):
+        ``{"UserData": {"balance": "USD 12.5000"}}``."""
+        try:
+            answer = requests.get(
+                f"{self.api_url}/user",
+                params={"username": self.username},
+                headers={"apiKey": self.api_key, "Accept": "application/json"},
+                timeout=self.timeout,
+            )
+            answer.raise_for_status()
+            currency, amount = answer.json()["UserData"]["balance"].split()
+            return Decimal(amount), currency
+        except (requests.RequestException, ValueError, KeyError, TypeError, ArithmeticError) as exc:
+            raise GatewayError(f"balance not read: {redact(exc)}"[:200]) from None
 
     @property
     def url(self) -> str:

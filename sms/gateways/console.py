@@ -26,6 +26,9 @@ class ConsoleGateway:
             results.append(SendResult(phone, Outcome.ACCEPTED, gateway_id=gateway_id))
         return results
 
+    def balance(self) -> None:
+        return None  # nothing is paid for
+
     # Callbacks, simulated by hand in development, use Africa's Talking's fields.
     def parse_status(self, form: Mapping[str, str]) -> StatusReport | None:
         return parse_status(form)

@@ -33,6 +33,7 @@ CONTRACT = (
     "PROXY_COUNT",
     "SECRET_KEY",
     "LOG_LEVEL",
+    "LOG_FORMAT",
     "METRICS_TOKEN",
     "SENTRY_DSN",
     "USSD_CODE",
@@ -188,10 +189,12 @@ def test_malformed_settings(env):
     env.setenv("CALLBACK_ALLOW", "10.0.0.0/8,bunia")
     env.setenv("PROXY_COUNT", "-1")
     env.setenv("SECRET_KEY", "short")
+    env.setenv("LOG_FORMAT", "xml")
     code, lines = check()
     assert code == 1
     assert sorted(problems(lines)) == [
         "CALLBACK_ALLOW: 'bunia' is not a network such as 10.0.0.0/8",
+        "LOG_FORMAT: not one of text, json",
         "PROXY_COUNT: PROXY_COUNT must be a whole number, 0 or more, not '-1'",
         "SECRET_KEY: shorter than 16 characters",
     ]

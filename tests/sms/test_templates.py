@@ -133,6 +133,8 @@ def worst_cases(t):
             templates.site_alert(t, kind=kind, site=NAME, code="W" * 32, day=LONG_AT.date()),
             [NAME],
         )
+    # to coordinators: the longest balance Africa's Talking writes
+    yield "credit low", templates.credit_low(t, amount="-123456789.1234", currency="USD"), []
     for msgid in (  # replies to inbound SMS: no values
         templates.STOPPED,
         templates.STARTED,
