@@ -143,6 +143,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     ussd.init_app(app)
     sms.init_app(app)
     payouts.init_app(app)
+    for problem in payout_settings.problems(payout_settings.current()):
+        raise ConfigError(problem)
     ops.init_app(app)
     return app
 

@@ -60,6 +60,24 @@ class Settings:
         )
 
 
+#: The payout gateways ``PAYOUT_BACKEND`` may name.
+BACKENDS = ("console", "mpesa")
+
+
+def problems(settings: Settings) -> list[str]:
+    """What stops payouts from working, one line each (the process refuses to start)."""
+    if settings.backend not in BACKENDS:
+        return [f"PAYOUT_BACKEND must be one of {', '.join(BACKENDS)}, not {settings.backend!r}"]
+    if settings.backend == "mpesa":
+        needed = {
+            "MPESA_API_KEY": settings.mpesa_api_key,
+            "MPESA_PUBLIC_KEY": settings.mpesa_public_key,
+            "MPESA_SERVICE_PROVIDER_CODE": settings.mpesa_service_provider_code,
+        }
+        return [f"PAYOUT_BACKEND=mpesa needs {key}" for key, value in needed.items() if not value]
+    return []
+
+
 def _seconds(value: object) -> tuple[float, ...]:
     """A tuple of seconds from the config: a tuple, or comma-separated text."""
     parts = value.split(",") if isinstance(value, str) else value

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from ledger import journal
 from ledger.models import AccountKind, Entry, EntryKind, LineState, PayoutState, PremiumLine
 from payouts import jobs
+from tests import services
 from tests.ledger_checks import assert_books_balance
 from tests.payouts.conftest import approved_premium, due_now, payouts, scan
 
@@ -141,3 +142,25 @@ def test_cash_premiums_never_reach_the_provider(session, fake):
     scan(session)
     assert [p.state for p in payouts(session)] == [S.PENDING, S.PENDING]
     assert sum(fake.calls.values()) == 0
+
+
+def test_a_payout_backend_that_cannot_work_stops_the_start():
+    import pytest
+
+    from ops.errors import ConfigError
+    from wsgi import create_app
+
+    for config, word in (
+        ({"PAYOUT_BACKEND": "airtel"}, "PAYOUT_BACKEND"),
+        ({"PAYOUT_BACKEND": "mpesa", "MPESA_API_KEY": ""}, "MPESA_API_KEY"),
+    ):
+        with pytest.raises(ConfigError, match=word):
+            create_app(
+                {
+                    "TESTING": True,
+                    "DATABASE_URL": "sqlite://",
+                    "REDIS_URL": services.REDIS_SERVER,  # a client only: nothing connects
+                    "SECRET_KEY": services.SECRET_KEY,
+                    **config,
+                }
+            )

@@ -151,7 +151,7 @@ class BuyPrice(BuyerScreen, AskScreen):
 
 # TRANSLATORS: the second way to confirm a purchase: the miner is paid by mobile money to
 # her phone instead of cash at the counter. Keep the "3" (2 is always "No").
-CONFIRM_MOBILE = _("3 Confirm, mobile money")
+CONFIRM_MOBILE = _("3 Paid by mobile money")
 
 
 @register
