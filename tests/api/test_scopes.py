@@ -9,10 +9,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import select
 
 from api.routes import ROUTES
-from ledger import gold
+from ledger import closing, gold
 from ledger.evidence import flags
+from ledger.meetings import MeetingRecord as R
+from ledger.meetings import record_meeting
+from ledger.models import Loan
 from ledger.premiums.plan import plan_premium
 from tests import factories
 from tests.api.conftest import ROLES
@@ -52,7 +56,108 @@ def _flag(session, w):
     return flags.flags_for_purchase(session, purchase)[0].id
 
 
+def _meeting(session, w, counted: bool = False) -> int:
+    """A meeting of VSLA1 where the first member bought 5 shares (and borrowed 1,000 FC)."""
+    a = w.members[0]
+    meeting = record_meeting(
+        session, w.group, MONDAY, [a], [R(a, shares=5, loan=1_000_00, loan_term_months=1)]
+    )
+    if counted:
+        closing.count_cash(session, meeting, 4_000_00, 0)
+    return meeting.id
+
+
+def _loan(session, w) -> int:
+    _meeting(session, w)
+    return session.scalar(select(Loan.id).where(Loan.member_id == w.members[0].id))
+
+
+MONDAY = dt.date(2025, 1, 6)
+GROUP = (C, OF)  # the group's officer or a coordinator; the other group's officer: unknown
+
+
+def year_case(method, rule, path, body, status, setup=None) -> Case:
+    return Case(
+        method, rule, path, body, dict.fromkeys(GROUP, status), setup=setup, unknown_to=(OO,)
+    )
+
+
 CASES = {
+    "group rules": year_case(
+        "PATCH",
+        "/groups/<code>",
+        lambda w, s: "/groups/VSLA1",
+        lambda w: {"meeting_time": "10:00"},
+        200,
+    ),
+    "meeting view": year_case(
+        "GET",
+        "/groups/<code>/meetings/<meeting_id>",
+        lambda w, s: f"/groups/VSLA1/meetings/{s}",
+        None,
+        200,
+        _meeting,
+    ),
+    "reverse": year_case(
+        "POST",
+        "/groups/<code>/meetings/<meeting_id>/records/<member_id>/reverse",
+        lambda w, s: f"/groups/VSLA1/meetings/{s}/records/{w.members[0].id}/reverse",
+        lambda w: {"reason": "typo"},
+        201,
+        _meeting,
+    ),
+    "cash count": year_case(
+        "POST",
+        "/groups/<code>/meetings/<meeting_id>/cash-count",
+        lambda w, s: f"/groups/VSLA1/meetings/{s}/cash-count",
+        lambda w: {"loan_fund": 4000, "social_fund": 0},
+        201,
+        _meeting,
+    ),
+    "close": year_case(
+        "POST",
+        "/groups/<code>/meetings/<meeting_id>/close",
+        lambda w, s: f"/groups/VSLA1/meetings/{s}/close",
+        lambda w: {},
+        201,
+        lambda session, w: _meeting(session, w, counted=True),
+    ),
+    "leave": year_case(
+        "POST",
+        "/groups/<code>/members/<member_id>/leave",
+        lambda w, s: f"/groups/VSLA1/members/{w.members[2].id}/leave",
+        lambda w: {"date": "2025-01-07", "rule": "savings_only"},
+        201,
+    ),
+    "join": year_case(
+        "POST",
+        "/groups/<code>/members/<member_id>/join",
+        lambda w, s: f"/groups/VSLA1/members/{w.members[1].id}/join",
+        lambda w: {"date": "2025-01-07"},
+        201,
+    ),
+    "expense": year_case(
+        "POST",
+        "/groups/<code>/expenses",
+        lambda w, s: "/groups/VSLA1/expenses",
+        lambda w: {"amount": 100, "memo": "pens", "date": "2025-01-06"},
+        201,
+        _meeting,
+    ),
+    "share-out preview": year_case(
+        "GET", "/groups/<code>/share-out", lambda w, s: "/groups/VSLA1/share-out", None, 200
+    ),
+    "group flags": year_case(
+        "GET", "/groups/<code>/flags", lambda w, s: "/groups/VSLA1/flags", None, 200
+    ),
+    "write-off": year_case(
+        "POST",
+        "/loans/<loan_id>/write-off",
+        lambda w, s: f"/loans/{s}/write-off",
+        lambda w: {"reason": "gone", "date": "2025-01-08"},
+        201,
+        _loan,
+    ),
     "cooperative": Case(
         "POST",
         "/cooperatives",
@@ -340,8 +445,16 @@ def test_role_and_scope(api, world, session, name, role):
     assert answer.status_code == expected, answer.get_json()
     if expected == 403:
         assert answer.get_json()["code"] == "forbidden"
-    if expected == 404:
-        assert answer.get_json()["code"] in ("unknown_member", "unknown_premium")
+    if expected == 404:  # a member, group or loan out of scope is unknown
+        assert answer.get_json()["code"] == (
+            "unknown_premium"
+            if case.rule.startswith("/premiums")
+            else "unknown_member"
+            if not case.rule.startswith(("/groups/<code>", "/loans"))
+            else "unknown_group"
+            if case.rule.startswith("/groups")
+            else "unknown_loan"
+        )
 
 
 @pytest.mark.parametrize(("role", "visible"), [(C, 1), (OF, 1), (OO, 0), (B, 1), (BO, 0)])
