@@ -205,6 +205,20 @@ def templates(world) -> dict[tuple[str, str], dict]:
         ("POST", "/prices"): {"cooperative": "COOPBUNIA", "usd_per_gram": "95.5"},
         ("POST", "/groups/<code>/expenses"): {"amount": 300, "memo": "stationery"},
         ("POST", "/loans/<loan_id>/write-off"): {"reason": "gone"},
+        ("POST", "/groups/<code>/meetings/<meeting_id>/records/<member_id>/reverse"): {
+            "reason": "typed twice"
+        },
+        ("POST", "/groups/<code>/meetings/<meeting_id>/cash-count"): {
+            "loan_fund": "0",
+            "social_fund": "0",
+        },
+        ("POST", "/premiums"): {
+            "cooperative": "COOPBUNIA",
+            "amount": "10",
+            "currency": "USD",
+            "basis": "grams",
+        },
+        ("PATCH", "/flags/<flag_id>"): {"status": "confirmed"},
     }
 
 
