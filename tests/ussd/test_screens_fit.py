@@ -241,7 +241,7 @@ def tour(app, session, phone, worst, lang) -> dict[str, list[str]]:
     pending.code_hash = payouts.code_hash(pending.id, "424242")
     session.commit()
     answers = walk(
-        actor.phone, "13", "1357", shared, "1", "0", "0", actor.phone, "12345", "999999", "424242"
+        actor.phone, "14", "1357", shared, "1", "0", "0", actor.phone, "12345", "999999", "424242"
     )
     assert answers[-1].startswith("END " + w.head(PAY_PAID))
 
