@@ -41,7 +41,8 @@ def coordinators(session: Session, cooperative_id: int) -> list[Member]:
     ]
 
 
-def _rows(people: list[Member], settings: Settings, cause: str, render) -> list[dict]:
+def alert_rows(people: list[Member], settings: Settings, cause: str, render) -> list[dict]:
+    """An ALERT outbox row for each of ``people``, ``render(translator)`` in their language."""
     rows = []
     for member in people:
         t = translator(member.language, settings.tz)
@@ -67,7 +68,7 @@ def write_site_alerts(session: Session, settings: Settings, today: dt.date | Non
         people = coordinators(session, alert.site.cooperative_id)
         if not people:
             continue
-        rows = _rows(
+        rows = alert_rows(
             people,
             settings,
             alert.cause,
@@ -95,7 +96,7 @@ def write_flag_digest(session: Session, settings: Settings, now: dt.datetime | N
             continue
         kinds = [(k.value, n, codes) for k, n, codes in review.summary(session, flags)]
         total = len(flags)
-        rows = _rows(
+        rows = alert_rows(
             people,
             settings,
             f"flags:{cooperative_id}:{now:%Y%m%d%H%M}",

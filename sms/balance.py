@@ -14,8 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.models import Member, MemberStatus, Message, MessageKind, utcnow
-from locales import translator
-from sms import outbox, stats, templates
+from sms import alerts, outbox, stats, templates
 from sms.gateways import Gateway
 from sms.settings import Settings
 
@@ -41,22 +40,18 @@ def alert_coordinators(session: Session, settings: Settings, amount: str, curren
             )
         )
     )
-    rows, seen = [], set()
+    people, seen = [], set()
     for member in coordinators(session):
         if member.id in already or member.phone in seen:
             continue
         seen.add(member.phone)
-        t = translator(member.language, settings.tz)
-        rows.append(
-            outbox.row(
-                phone=member.phone,
-                member_id=member.id,
-                kind=MessageKind.ALERT,
-                language=t.language,
-                body=templates.credit_low(t, amount=amount, currency=currency),
-                cause=cause,
-            )
-        )
+        people.append(member)
+    rows = alerts.alert_rows(
+        people,
+        settings,
+        cause,
+        lambda t: templates.credit_low(t, amount=amount, currency=currency),
+    )
     return outbox.add_many(session, rows)
 
 

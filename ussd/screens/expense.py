@@ -86,7 +86,7 @@ class DeskExpenseConfirm(OfficerScreen):
         )
 
     def handle(self, ctx: Context, raw: str) -> Result:
-        group, d = officer_group(ctx), ctx.data
+        d, group = ctx.data, officer_group(ctx)
         if group is None or not d.get("desk_expense"):
             return Home()
         if raw != "1":
