@@ -6,9 +6,9 @@ Two kinds of figures:
   with latency histograms; API requests by route and status. Under gunicorn each worker
   counts its own and ``PROMETHEUS_MULTIPROC_DIR`` (set by the systemd unit) adds them up;
 - read when scraped, from the database and Redis, so any process answers the same: messages
-  by state, the oldest message waiting for the gateway, when a worker's relay last ran, RQ's
-  queue and failed jobs, gateway errors by kind and the SMS account's balance (the workers
-  leave those two in Redis, ``sms.stats``).
+  by state, payouts by state and method, the oldest message waiting for the gateway, when a
+  worker's relay last ran, RQ's queue and failed jobs, gateway errors by kind and the SMS
+  account's balance (the workers leave those two in Redis, ``sms.stats``).
 No label ever holds a phone number, a name or a text: screens, routes, states and kinds only.
 """
 
@@ -29,10 +29,11 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import ledger.db
-from ledger.models import utcnow
+from ledger.models import Payout, utcnow
 from ops import health
 from sms import backlog, queue, stats
 
@@ -125,12 +126,23 @@ class Figures:
         with Session(ledger.db.engine()) as session:  # its own: nothing left open after
             states = backlog.by_status(session)
             oldest = backlog.oldest_waiting(session)
+            paid_out = session.execute(
+                select(Payout.state, Payout.method, func.count()).group_by(
+                    Payout.state, Payout.method
+                )
+            ).all()
         messages = GaugeMetricFamily(
             "sanduku_messages", "Outbox messages by state", labels=["state"]
         )
         for state, count in states.items():
             messages.add_metric([state], count)
         yield messages
+        payouts = GaugeMetricFamily(
+            "sanduku_payouts", "Payouts by state and method", labels=["state", "method"]
+        )
+        for state, method, count in paid_out:
+            payouts.add_metric([str(state), str(method)], count)
+        yield payouts
         age = max(0.0, (utcnow() - oldest).total_seconds()) if oldest else 0.0
         yield GaugeMetricFamily(
             "sanduku_oldest_queued_message_age_seconds",
