@@ -39,6 +39,8 @@ def worker_env(services: Services, fake: FakeGateway, **tuning: str) -> dict[str
         AT_USERNAME="sanduku",
         AT_API_KEY="bench-key",
         AT_API_URL=fake.url,
+        # A real gateway needs a callback token, or the worker's start check refuses it.
+        CALLBACK_TOKEN="sanduku-bench-callback-token",
         **tuning,
     )
 
