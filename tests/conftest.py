@@ -4,7 +4,6 @@ import pytest
 
 from ledger import db
 from tests import services
-from wsgi import create_app
 
 BACKENDS = ["sqlite", *(["postgresql"] if services.postgres_available() else [])]
 
@@ -40,7 +39,7 @@ def database_url(request, tmp_path_factory):
 
 @pytest.fixture
 def app(database_url, redis_url, tmp_path):
-    app = create_app(
+    yield from services.running_app(
         {
             "TESTING": True,
             "DATABASE_URL": database_url,
@@ -50,11 +49,6 @@ def app(database_url, redis_url, tmp_path):
             "SECRET_KEY": services.SECRET_KEY,
         }
     )
-    services.clean_tables(db.engine())
-    app.extensions["redis"].flushdb()
-    with app.app_context():
-        yield app
-    db.session.remove()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import psycopg
 import redis
 from sqlalchemy import text
 
-from ledger import schema
+from ledger import db, schema
 from ledger.db import Base, make_engine
 
 PG_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
@@ -97,3 +97,16 @@ def clean_tables(engine) -> None:
         else:
             for table in tables:
                 conn.execute(text(f"DELETE FROM {table}"))
+
+
+def running_app(config: dict):
+    """The app for ``config`` over clean tables and an empty Redis, inside its context: the
+    body of an ``app`` fixture (``yield from services.running_app(...)``)."""
+    from wsgi import create_app
+
+    app = create_app(config)
+    clean_tables(db.engine())
+    app.extensions["redis"].flushdb()
+    with app.app_context():
+        yield app
+    db.session.remove()

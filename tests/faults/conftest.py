@@ -6,12 +6,10 @@ from __future__ import annotations
 import pytest
 
 from bench.procs import Gunicorn, app_env
-from ledger import db
 from tests import services
 from tests.fake_gateway import FakeGateway
 from tests.faults.processes import OwnRedis
 from tests.sms.conftest import Workers, app_config
-from wsgi import create_app
 
 
 @pytest.fixture
@@ -31,12 +29,7 @@ def client(app):
 @pytest.fixture
 def app(database_url, redis_url, fake):
     """The app in this process, its SMS going to the fake gateway."""
-    app = create_app(app_config(database_url, redis_url, fake))
-    services.clean_tables(db.engine())
-    app.extensions["redis"].flushdb()
-    with app.app_context():
-        yield app
-    db.session.remove()
+    yield from services.running_app(app_config(database_url, redis_url, fake))
 
 
 @pytest.fixture

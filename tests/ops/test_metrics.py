@@ -25,7 +25,6 @@ from tests import factories, services
 from tests.fake_gateway import FakeGateway
 from tests.sms.conftest import app_config
 from tests.waiting import wait_until
-from wsgi import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "metrics-token-for-tests"
@@ -40,12 +39,7 @@ def fake():
 
 @pytest.fixture
 def app(database_url, redis_url, fake):
-    app = create_app(app_config(database_url, redis_url, fake, METRICS_TOKEN=TOKEN))
-    services.clean_tables(db.engine())
-    app.extensions["redis"].flushdb()
-    with app.app_context():
-        yield app
-    db.session.remove()
+    yield from services.running_app(app_config(database_url, redis_url, fake, METRICS_TOKEN=TOKEN))
 
 
 def scrape(client) -> Counter:

@@ -18,7 +18,6 @@ from payouts import jobs
 from tests import factories, services
 from tests.fake_mpesa import API_KEY, FakeMpesa
 from tests.sms.conftest import Workers
-from wsgi import create_app
 
 
 def mpesa_config(fake: FakeMpesa) -> dict:
@@ -44,7 +43,7 @@ def fake():
 
 @pytest.fixture
 def app(database_url, redis_url, fake):
-    app = create_app(
+    yield from services.running_app(
         {
             "TESTING": True,
             "DATABASE_URL": database_url,
@@ -55,11 +54,6 @@ def app(database_url, redis_url, fake):
             **mpesa_config(fake),
         }
     )
-    services.clean_tables(db.engine())
-    app.extensions["redis"].flushdb()
-    with app.app_context():
-        yield app
-    db.session.remove()
 
 
 def approved_premium(session, grams=("10", "30"), amount=40_00, method="mobile_money"):

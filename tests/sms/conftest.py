@@ -18,7 +18,6 @@ from ledger.models import Message
 from tests import services
 from tests.fake_gateway import FakeGateway
 from tests.waiting import wait_until  # noqa: F401  (used by the SMS and fault tests)
-from wsgi import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,12 +71,7 @@ def app_config(database_url: str, redis_url: str, fake: FakeGateway, **extra) ->
 
 @pytest.fixture
 def app(database_url, redis_url, fake):
-    app = create_app(app_config(database_url, redis_url, fake))
-    services.clean_tables(db.engine())
-    app.extensions["redis"].flushdb()
-    with app.app_context():
-        yield app
-    db.session.remove()
+    yield from services.running_app(app_config(database_url, redis_url, fake))
 
 
 @pytest.fixture
