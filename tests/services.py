@@ -16,7 +16,21 @@ from ledger import db, schema
 from ledger.db import Base, make_engine
 
 PG_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
-REDIS_SERVER = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+def _own_redis_db(url: str) -> str:
+    """``url`` for the first test process; each further one (``pytest -n``, worker gwN) takes
+    the next database number, so parallel processes never flush each other's keys."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    base, _, number = url.rpartition("/")
+    if not number.isdigit() or not worker.startswith("gw"):
+        return url
+    return f"{base}/{(int(number) + int(worker[2:])) % 16}"
+
+
+#: Database 13 (the first test process), 14, 15, 0… for the others; a second suite on the same
+#: machine sets its own TEST_REDIS_URL.
+REDIS_SERVER = _own_redis_db(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13"))
 #: The server secret every process of a test run shares (PIN hashes, replay keys).
 SECRET_KEY = "sanduku-test-secret-key-not-for-production"
 #: The callback token of tests that run with a real (fake) gateway.

@@ -145,7 +145,10 @@ class Workers:
             proc.send_signal(signal.SIGTERM)
         for proc in self.procs:
             if proc in running:
-                self._wait(proc)
+                # Cleanup, not a check (test_sigterm_* checks the graceful exit): a worker
+                # still reconnecting after a test's outage is killed at the deadline.
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self._wait(proc)
             else:
                 self._reap_group(proc)
 
