@@ -1,5 +1,6 @@
 # The two commands of the README: `make demo` and `make test`. Each builds .venv first.
-# `make test`: formatting, lint, the import contracts (pyproject.toml), then the tests.
+# `make test`: formatting, lint, the import contracts (pyproject.toml), then the tests, in one
+# process per core (at most four; each has its own databases and Redis database).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -52,7 +53,7 @@ test: install browser
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses=4
 
 lint: install
 	$(BIN)/ruff format .

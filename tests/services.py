@@ -103,11 +103,14 @@ def migrate(url: str) -> None:
 
 
 def clean_tables(engine) -> None:
-    """Empty every table (fast enough per test, and visible to worker processes)."""
+    """Empty every table, children first, visible to worker processes. On PostgreSQL one
+    round trip of DELETEs and the sequences back to 1: a TRUNCATE of every table costs about
+    a second (it replaces each table's files), DELETEs of a test's few rows a few ms."""
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            conn.execute(text("; ".join(f"DELETE FROM {table}" for table in tables)))
+            conn.execute(text("SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S'"))
         else:
             for table in tables:
                 conn.execute(text(f"DELETE FROM {table}"))

@@ -1,13 +1,15 @@
 """A soak: 20,000 USSD requests of random walks from 500 phones (members of every role, shared
 household phones, strangers) against gunicorn. No 5xx, every answer a screen, the same
 workers at the end, their memory flat after the warm-up, and no session left in Redis
-without an expiry."""
+without an expiry. It measures the web processes, not the books: it runs once, on the
+production database (PostgreSQL when it answers, otherwise SQLite)."""
 
 from __future__ import annotations
 
 import asyncio
 import random
 
+import pytest
 from sqlalchemy import update
 
 from bench import seed
@@ -17,6 +19,7 @@ from bench.procs import memory_mb
 from ledger import gold
 from ledger.models import Member, SiteStatus
 from tests import factories
+from tests.conftest import BACKENDS
 
 REQUESTS = 20_000
 PHONES = 500
@@ -83,6 +86,7 @@ async def soak(port: int, phones: list[str], on_request) -> None:
     await asyncio.gather(*(caller(n) for n in range(CONCURRENCY)))
 
 
+@pytest.mark.parametrize("database_url", [BACKENDS[-1]], indirect=True)
 def test_soak_of_random_walks(session, web, database_url, redis_url, app):
     phones = population(session)
     server = web(database_url, redis_url, workers=2)
