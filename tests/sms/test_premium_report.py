@@ -42,7 +42,7 @@ def _premium(session, coop, site, miners, amount=150_000):
 
 def test_coordinators_get_one_sms_a_day_from_seven_with_paid_against_approved(session):
     coop, site, miners = world(session)
-    other, other_site, other_miners = world_elsewhere(session)
+    other, _site, _miners = world_elsewhere(session)
     premium = _premium(session, coop, site, miners)  # 250, 500 and 750 $
     fr = factories.member(session, roles="member,coordinator", coop=coop, language="fr")
     en = factories.member(session, roles="member,coordinator", coop=coop, language="en")
@@ -78,7 +78,6 @@ def test_coordinators_get_one_sms_a_day_from_seven_with_paid_against_approved(se
     session.commit()
     assert cooperatives_waiting(session) == []
     assert premium_report.write_due(session, s, AFTER_SEVEN + dt.timedelta(days=2)) == 0
-    del other_site, other_miners
 
 
 def world_elsewhere(session):
