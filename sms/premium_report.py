@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ledger.models import utcnow
 from ledger.premiums.defaults import REPORT_HOUR
-from ledger.premiums.report import PremiumReport, cooperatives_waiting, report
+from ledger.premiums.report import PremiumReport, cooperatives_waiting, report, waiting_count
 from locales import Translator, _
 from locales.gsm7 import SINGLE_SEGMENT_SEPTETS, septets, to_gsm7
 from sms.alerts import alert_rows, coordinators
@@ -27,6 +27,9 @@ from sms.reminders import _insert_ignoring_duplicates as insert_new
 from sms.settings import Settings
 
 log = logging.getLogger(__name__)
+
+#: Premiums read for one SMS: more never fit one segment (the rest are counted).
+SHOWN = 5
 
 # TRANSLATORS: the coordinators' daily SMS, one line per premium not fully paid. {number}
 # names the premium ("P-12"); {paid} of {miners} miners got their money; {amount} of {due}
@@ -51,11 +54,13 @@ def _line(t: Translator, row: PremiumReport) -> str:
     )
 
 
-def render(t: Translator, rows: list[PremiumReport]) -> str:
-    """As many premiums as one GSM-7 segment holds, then "+N more premiums not fully paid"."""
+def render(t: Translator, rows: list[PremiumReport], total: int | None = None) -> str:
+    """As many of ``rows`` as one GSM-7 segment holds, then "+N more premiums not fully
+    paid" (of ``total`` in all, when more were not read)."""
+    total = max(total or 0, len(rows))
 
     def text(keep: int) -> str:
-        more = len(rows) - keep
+        more = total - keep
         # TRANSLATORS: after the lines of the daily premiums SMS, when not all fit.
         tail = t.ngettext(
             "+{n} more premium not fully paid.", "+{n} more premiums not fully paid.", more
@@ -77,14 +82,15 @@ def write(
     written = 0
     for cooperative_id in cooperative_ids:
         rows = report(
-            session, cooperative_id=cooperative_id, unpaid_only=True, oldest_first=True, limit=20
+            session, cooperative_id=cooperative_id, unpaid_only=True, oldest_first=True, limit=SHOWN
         )
         people = coordinators(session, cooperative_id)
         if not rows or not people:
             continue
         cause = f"premium_report:{cooperative_id}:{day:%Y%m%d}"
+        total = waiting_count(session, cooperative_id)
         written += insert_new(
-            session, alert_rows(people, settings, cause, lambda t, r=rows: render(t, r))
+            session, alert_rows(people, settings, cause, lambda t, r=rows, n=total: render(t, r, n))
         )
     session.commit()
     if written:

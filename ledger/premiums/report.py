@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ledger.models import LineState, Payout, PayoutState, Premium, PremiumStatus
@@ -121,5 +121,16 @@ def cooperatives_waiting(session: Session) -> list[int]:
             )
             .distinct()
             .order_by(Premium.cooperative_id)
+        )
+    )
+
+
+def waiting_count(session: Session, cooperative_id: int) -> int:
+    """How many of the cooperative's premiums are not fully paid."""
+    return session.scalar(
+        select(func.count(Premium.id)).where(
+            Premium.cooperative_id == cooperative_id,
+            Premium.status == PremiumStatus.APPROVED,
+            Premium.lines.any(state=LineState.PAYABLE),
         )
     )

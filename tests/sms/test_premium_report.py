@@ -113,3 +113,9 @@ def test_several_premiums_oldest_first_and_the_rest_counted_in_one_segment(sessi
         line = translator(lang).gettext(premium_report.PREMIUM_LINE, **dict.fromkeys(fields, "|"))
         assert body.startswith(to_gsm7(line.split("|")[0]))  # "Prime ", "Premium "
         assert f"P-{first.id}:" in body and "+" in body  # the rest counted
+    # Read five at most; the SMS counts every premium waiting.
+    factories.member(session, roles="member,coordinator", coop=coop, language="en")
+    _premium(session, coop, site, miners)
+    assert premium_report.write(session, settings.current(), [coop.id], dt.date(2025, 3, 10)) == 1
+    (sent,) = messages(kind=MessageKind.ALERT)
+    assert sent.body.startswith(f"Premium P-{first.id}:") and "+5 more premiums" in sent.body
