@@ -32,6 +32,7 @@ from rq import SimpleWorker
 from ledger import db
 from ledger.evidence import jobs as evidence_jobs
 from ledger.evidence.defaults import DIGEST_INTERVAL_SECONDS, SCAN_INTERVAL_SECONDS
+from ledger.premiums.defaults import REPORT_SCAN_SECONDS
 from ops import health
 from payouts import jobs as payout_jobs
 from sms import jobs as sms_jobs
@@ -73,6 +74,9 @@ SCHEDULE = (
     Task("purge", "SMS_PURGE_INTERVAL", sms_jobs.purge_old),
     # Mobile-money payouts: new and retried ones sent, unknown ones asked about.
     Task("payouts", "PAYOUT_SCAN_INTERVAL", payout_jobs.scan_payouts),
+    # Each cooperative's coordinators: one SMS a day (from 07:00 local) of the premiums whose
+    # miners are not all paid yet; the hourly scan writes it once, the cause names the day.
+    Task("premium_report", REPORT_SCAN_SECONDS, sms_jobs.write_premium_reports),
     # The SMS account's balance, for /metrics and the coordinators' low-credit SMS.
     Task("balance", "SMS_BALANCE_INTERVAL", sms_jobs.check_balance),
 )

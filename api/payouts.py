@@ -16,7 +16,7 @@ from api.parsing import whole_number
 from ledger import db
 from ledger.models import ApiRole, ApiToken, Payout, PayoutMethod, PayoutState, utcnow
 from ledger.money import major
-from ledger.premiums import reconcile
+from ledger.premiums import reconcile, report
 
 MAX_PAGE = 500
 
@@ -32,7 +32,8 @@ def _choice(name: str, enum):
         raise ApiError(422, f"bad_{name}", f"{name} is one of {choices}", name) from None
 
 
-def _cooperative(token: ApiToken) -> int | None:
+def cooperative_in_scope(token: ApiToken) -> int | None:
+    """``?cooperative=``: any for a coordinator (None: all), a buyer's own (403 for another)."""
     coop_id = None
     if request.args.get("cooperative"):
         coop_id = lookup.cooperative(request.args["cooperative"], "cooperative", status=404).id
@@ -67,7 +68,7 @@ def payout_json(payout: Payout, now: dt.datetime) -> dict:
 
 def listing(token: ApiToken) -> tuple[int, object]:
     session = db.session()
-    coop_id = _cooperative(token)
+    coop_id = cooperative_in_scope(token)
     state = _choice("state", PayoutState)
     method = _choice("method", PayoutMethod)
     limit = whole_number(request.args.get("limit", "100"), "limit", 1, MAX_PAGE)
@@ -95,4 +96,45 @@ def listing(token: ApiToken) -> tuple[int, object]:
         ],
         "payouts": [payout_json(p, now) for p in found],
         "next_before_id": found[-1].id if len(found) == limit else None,
+    }
+
+
+def _flag(name: str) -> bool:
+    raw = request.args.get(name, "false")
+    if raw not in ("true", "false"):
+        raise ApiError(422, f"bad_{name}", f"{name} is true or false", name)
+    return raw == "true"
+
+
+def premium_report(token: ApiToken) -> tuple[int, object]:
+    """Each approved premium's paid against approved, newest first, payouts by state."""
+    coop_id = cooperative_in_scope(token)
+    unpaid = _flag("unpaid")
+    limit = whole_number(request.args.get("limit", "50"), "limit", 1, MAX_PAGE)
+    before = request.args.get("before_id")
+    before_id = whole_number(before, "before_id", 1, 2**31 - 1) if before else None
+    rows = report.report(
+        db.session(), cooperative_id=coop_id, unpaid_only=unpaid, limit=limit, before_id=before_id
+    )
+    return 200, {
+        "premiums": [report_json(row) for row in rows],
+        "next_before_id": rows[-1].premium_id if len(rows) == limit else None,
+    }
+
+
+def report_json(row: report.PremiumReport) -> dict:
+    money = lambda minor: major(minor, row.currency)  # noqa: E731
+    return {
+        "id": row.premium_id,
+        "number": row.number,
+        "cooperative": row.cooperative,
+        "currency": row.currency,
+        "approved_at": row.approved_at,
+        "amount": money(row.amount),
+        "miners_total": money(row.miners_total),
+        "approved": {"miners": row.miners, "amount": money(row.due)},
+        "paid": {"miners": row.miners_paid, "amount": money(row.paid)},
+        "carried": {"miners": row.miners_carried, "amount": money(row.carried)},
+        "payouts": {state.value: n for state, n in row.payouts.items()},
+        "fully_paid": row.fully_paid,
     }

@@ -198,6 +198,20 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         "GET",
+        "/premiums/report",
+        payouts.premium_report,
+        BUYER,
+        "Reconciliation: each approved premium's paid against approved (miners and amounts)"
+        " and its payouts by state, newest first",
+        query=(
+            ("cooperative", "cooperative code (a buyer's own)"),
+            ("unpaid", "true: only premiums with a miner not paid yet (false)"),
+            ("limit", "premiums per page, 1-500 (50)"),
+            ("before_id", "the page after this premium id (next_before_id)"),
+        ),
+    ),
+    Route(
+        "GET",
         "/premiums/<premium_id>",
         premiums.show,
         BUYER,

@@ -15,6 +15,7 @@ from sms import (
     alerts,
     balance,
     inbound,
+    premium_report,
     queue,
     relay,
     reminders,
@@ -77,6 +78,11 @@ def write_site_alerts() -> int:
 def write_flag_digest() -> int:
     """The hourly digest of new flags to each cooperative's coordinators."""
     return alerts.write_flag_digest(db.session(), settings.current())
+
+
+def write_premium_reports() -> int:
+    """The hourly scan for the coordinators' daily SMS of premiums not fully paid."""
+    return premium_report.write_due(db.session(), settings.current())
 
 
 def purge_old() -> dict:

@@ -47,6 +47,12 @@ MESSAGES = {
     "later_records": _("Correct the later records first."),
     # TRANSLATORS: a correction refused: the money it takes back has been lent or paid out.
     "fund_short:member": _("The box no longer holds that money."),
+    # TRANSLATORS: the officer typed something that is not a phone number.
+    "bad_phone": _("Not a phone number."),
+    "required:name": _("Type the name."),
+    "too_long": _("Too long."),
+    # TRANSLATORS: the new member is already an active member of the officer's group.
+    "exists:member": _("Already in this group."),
 }
 FALLBACK = _("Not accepted. Please check.")
 

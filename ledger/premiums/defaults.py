@@ -13,3 +13,9 @@ PREMIUM_MIN_PAYOUT_CDF = Decimal("1400")
 #: cooperative's miners. Bounds the work of one request.
 MAX_PREMIUM_LOTS = 50
 MAX_PREMIUM_MINERS = 5000
+
+#: Coordinators get the daily "premiums not fully paid" SMS at the first scan after this
+#: local hour (07:00: before the cooperative's office opens, when they plan the day); the
+#: scan runs hourly, and the SMS's cause names the local day, so it goes once a day.
+REPORT_HOUR = 7
+REPORT_SCAN_SECONDS = 3600

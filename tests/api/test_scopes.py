@@ -408,6 +408,14 @@ CASES |= {
         unknown_to=(BO,),
     ),
     "payouts": Case("GET", "/payouts", lambda w, s: "/payouts", None, {C: 200, B: 200, BO: 200}),
+    "premium report": Case(
+        "GET",
+        "/premiums/report",
+        lambda w, s: "/premiums/report",
+        None,
+        {C: 200, B: 200, BO: 200},  # each buyer sees her own cooperative's only
+        setup=_premium,
+    ),
     "premium approve": Case(
         "POST",
         "/premiums/<premium_id>/approve",

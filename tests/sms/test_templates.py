@@ -9,9 +9,11 @@ import pytest
 
 import wsgi
 from ledger.defaults import MAX_AMOUNT_MINOR, MAX_PRICE_PER_GRAM_MINOR, MAX_PURCHASE_MG
+from ledger.premiums.defaults import MAX_PREMIUM_MINERS
+from ledger.premiums.report import PremiumReport
 from locales import LANGUAGES, translator
 from locales.gsm7 import SINGLE_SEGMENT_SEPTETS, is_gsm7, septets, to_gsm7
-from sms import templates
+from sms import premium_report, templates
 
 #: Longest names (80 characters, with letters that need transliterating).
 NAME_CHARS = 80
@@ -133,6 +135,17 @@ def worst_cases(t):
             templates.site_alert(t, kind=kind, site=NAME, code="W" * 32, day=LONG_AT.date()),
             [NAME],
         )
+    # to coordinators: premiums not fully paid, at the books' largest amounts and the most
+    # miners a plan holds; one premium, then twenty (the rest counted)
+    worst = PremiumReport(
+        premium_id=2**31 - 1, cooperative_id=1, cooperative="W", currency="CDF",
+        approved_at=LONG_AT, amount=MAX_AMOUNT_MINOR, miners_total=MAX_AMOUNT_MINOR,
+        miners=MAX_PREMIUM_MINERS, due=MAX_AMOUNT_MINOR, miners_paid=MAX_PREMIUM_MINERS - 1,
+        paid=MAX_AMOUNT_MINOR - 1,
+        payouts={"failed": MAX_PREMIUM_MINERS, "unknown": MAX_PREMIUM_MINERS},
+    )  # fmt: skip
+    for count in (1, 20):
+        yield f"premium report x{count}", premium_report.render(t, [worst] * count), []
     # to coordinators: the longest balance Africa's Talking writes
     yield "credit low", templates.credit_low(t, amount="-123456789.1234", currency="USD"), []
     for msgid in (  # replies to inbound SMS: no values

@@ -41,6 +41,7 @@ from ussd.screens.base import (
 )
 from ussd.screens.member import NOT_IN_GROUP
 from ussd.screens.officer import OfficerScreen, officer_group
+from ussd.screens.standing import standing
 
 # TRANSLATORS: the officer's meeting desk: which meeting (today's or an open recent one).
 WHICH_MEETING = _("Which meeting?")
@@ -57,6 +58,7 @@ ACTIONS = [
     ("5", _("Correct a record"), "reverse"),
     ("6", _("Count the box, close"), "count"),
     ("7", _("Group expense"), "expense"),
+    ("8", _("New member"), "join"),
 ]
 FINE_REASONS = [
     ("1", _("Late"), FineReason.LATE),
@@ -143,6 +145,8 @@ class DeskMenu(OfficerScreen, ListScreen):
     def choose(self, ctx: Context, key: str) -> Result:
         action = next(a for k, _label, a in ACTIONS if k == key)
         ctx.data["desk_action"] = action
+        if action == "join":
+            return Go("desk_join_name")
         if action in ("count", "expense"):
             return Go({"count": "desk_count_loan", "expense": "desk_expense"}[action])
         return Go("desk_member")
@@ -296,7 +300,11 @@ class DeskConfirm(OfficerScreen):
             line = t.gettext(_("Fine {amount}: {reason}"), amount=money, reason=t.gettext(reason))
         else:
             line = t.gettext(_("Grant {amount} from the social fund"), amount=money)
-        return join(short(member.name), line, t.gettext(CONFIRM), self.nav(ctx))
+        day = desk_day(ctx) or ctx.today()
+        return join(
+            short(member.name), line, standing(ctx, group, member, day), t.gettext(CONFIRM),
+            self.nav(ctx),
+        )  # fmt: skip
 
     def handle(self, ctx: Context, raw: str) -> Result:
         group, member, d = officer_group(ctx), desk_member(ctx), ctx.data

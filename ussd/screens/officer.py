@@ -28,6 +28,7 @@ from ussd.screens.base import (
     short,
 )
 from ussd.screens.member import NOT_IN_GROUP
+from ussd.screens.standing import standing
 
 # TRANSLATORS: a yes that leads on to typing a repayment; start it with your word for "Yes".
 YES_AMOUNT = _("Yes, type the amount")
@@ -106,6 +107,7 @@ class MeetShares(OfficerScreen, AskScreen):
                 max=group.max_shares,
                 value=t.money(group.share_value, group.currency),
             ),
+            standing(ctx, group, member, ctx.today()),
             already,
         )
 
