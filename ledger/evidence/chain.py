@@ -32,10 +32,18 @@ MAX_PACKAGE_TYPE_LENGTH = 40
 MAX_PACKAGES = 10_000
 
 
+#: Two-letter regions CLDR knows that are no ISO 3166-1 country: unknown, groupings, pseudo
+#: locales, and codes only reserved (Ascension, Canaries, Ceuta...).
+NOT_COUNTRIES = frozenset(
+    {"ZZ", "QO", "XA", "XB", "EU", "EZ", "UN", "AC", "CP", "CQ", "DG", "EA", "IC", "TA"}
+)
+
+
 @cache
 def countries() -> frozenset[str]:
-    """ISO 3166-1 alpha-2 codes, as CLDR (through Babel) knows them."""
-    return frozenset(c for c in Locale("en").territories if len(c) == 2 and c.isalpha())
+    """ISO 3166-1 alpha-2 codes, as CLDR (through Babel) knows them (Kosovo's XK too)."""
+    known = Locale("en").territories
+    return frozenset(c for c in known if len(c) == 2 and c.isalpha()) - NOT_COUNTRIES
 
 
 def clean_text(raw: object, field: str, limit: int, *, required: bool = True) -> str | None:

@@ -121,6 +121,7 @@ def test_buyer_picks_the_miner_on_a_shared_phone(session, phone, world, lang):
     handset.reply("2")
     handset.reply("1")
     handset.reply("2")
+    handset.reply("1")  # no fineness
     handset.reply("90")
     handset.reply("1")
     (purchase,) = all_purchases(session)
@@ -142,6 +143,7 @@ def test_buyer_input_errors_are_shown_on_the_same_screen(session, phone, world, 
     assert handset.reply("12#5555").startswith(f"CON {w('Too many decimals.')}\n{weight}")
     assert handset.reply("20000").startswith(f"CON {w('Out of range.')}\n{weight}")
     handset.reply("10")
+    handset.reply("1")  # no fineness
     handset.reply("95")
     assert handset.reply("2").startswith(f"CON {w('Invalid choice.')}\n")
     assert handset.reply("0").startswith("CON " + w("Price per gram in $:"))  # change the price
