@@ -192,6 +192,23 @@ def lots_combine(
     click.echo(lot.lot_number)
 
 
+@lots_group.command("partner")
+@click.argument("kind", type=click.Choice([k.value for k in PartnerKind]))
+@click.argument("name")
+@click.argument("licence")
+@click.argument("country")
+def lots_partner(kind: str, name: str, licence: str, country: str) -> None:
+    """Add an exporter or a refiner (licence or registration number, ISO country code); its
+    id, for shipping, is printed alone on the last line."""
+    partner = _run(
+        lambda session: chain.create_partner(
+            session, kind, name=name, licence=licence, country=country
+        )
+    )
+    click.echo(f"{kind} {partner.name}, {partner.licence} ({partner.country}):")
+    click.echo(partner.id)
+
+
 _PACKAGES = (
     click.option("--package-type", help="How the lot is packed, such as 'sealed bag'."),
     click.option("--packages", "nr_of_packages", type=int, help="How many packages."),

@@ -60,9 +60,7 @@ def test_buyer_records_a_purchase_at_the_posted_price(
     assert "1 Mine SITE1" in sites and "REDSITE" not in sites  # red sites are not offered
     assert w("Weight in grams:\n(12#5 = 12.5 g)") in handset.reply("1")
     shown = translator(lang)
-    assert w("Fineness in thousandths:\n(925 or 0#925)\n1 Skip: not known") in handset.reply(
-        weight
-    )
+    assert w("Fineness in thousandths:\n(925 or 0#925)\n1 Skip: not known") in handset.reply(weight)
     assert to_gsm7(shown.money(95_50, "USD")) in handset.reply("1")  # no fineness
     confirm = handset.reply("1")  # the posted price
     total = gold.round_half_up(gold.Decimal(mg) * 95_50 / 1000)
