@@ -10,9 +10,19 @@ from api import auth, lookup
 from api.errors import ApiError
 from api.parsing import Body, member_number, request_body
 from ledger import access, db
+from ledger.days import local_day_of
 from ledger.errors import LedgerError
 from ledger.evidence import chain, lineage, lots
-from ledger.models import ApiToken, Lot, Member, Partner, PartnerKind, Purchase, TaxPlace
+from ledger.models import (
+    ApiToken,
+    Lot,
+    Member,
+    Partner,
+    PartnerKind,
+    Purchase,
+    TaxPlace,
+    utcnow,
+)
 
 
 def _may_keep_partners(token: ApiToken) -> None:
@@ -134,6 +144,16 @@ def record_tax(token: ApiToken) -> tuple[int, object]:
     body = request_body()
     if body.has("lot") == body.has("purchase"):
         raise ApiError(422, "required", "give lot or purchase (one of them)", "lot")
+    currency = body.choice("currency").upper()
+    values = dict(
+        place=TaxPlace(body.choice("place")),
+        amount=body.amount("amount", currency),
+        currency=currency,
+        payee=body.text("payee"),
+        receipt_number=body.text("receipt_number"),
+        tax=body.text("tax", required=False),
+        paid_on=body.date("paid_on", required=False, latest=local_day_of(utcnow())),
+    )
     lot = purchase = None
     if body.has("lot"):
         try:
@@ -144,19 +164,7 @@ def record_tax(token: ApiToken) -> tuple[int, object]:
             raise auth.forbid("this cooperative")
     else:
         purchase = _purchase(token, body.text("purchase"))
-    currency = body.choice("currency").upper()
-    payment = chain.record_tax(
-        db.session(),
-        place=TaxPlace(body.choice("place")),
-        amount=body.amount("amount", currency),
-        currency=currency,
-        payee=body.text("payee"),
-        receipt_number=body.text("receipt_number"),
-        tax=body.text("tax", required=False),
-        paid_on=body.date("paid_on", required=False),
-        lot=lot,
-        purchase=purchase,
-    )
+    payment = chain.record_tax(db.session(), lot=lot, purchase=purchase, **values)
     subject = lot or purchase.lot
     return 201, {
         "id": payment.id,
