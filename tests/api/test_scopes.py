@@ -472,7 +472,7 @@ CASES |= {
         },
         {C: 201},
         setup=_taxed_purchase,
-    ),  # fmt: skip
+    ),
     "exporter": Case("POST", "/exporters", lambda w, s: "/exporters", lambda w: PARTNER, {C: 201}),
     "exporters": Case("GET", "/exporters", lambda w, s: "/exporters", None, {C: 200}),
     "refiner": Case("POST", "/refiners", lambda w, s: "/refiners", lambda w: PARTNER, {C: 201}),
