@@ -67,8 +67,7 @@ def list_refiners(token: ApiToken) -> tuple[int, object]:
 
 
 def _lot(token: ApiToken, lot_number: str) -> Lot:
-    """The lot, or a 404 (unknown and another cooperative's alike); only its coordinator
-    acts on it."""
+    """The lot (404 when unknown); only a coordinator of its cooperative acts on it (403)."""
     try:
         found = lots.get_lot(db.session(), lot_number)
     except LedgerError:
