@@ -6,6 +6,8 @@ from __future__ import annotations
 from flask import Blueprint
 
 from api import (
+    chain,
+    chain_schemas,
     enrolment,
     evidence,
     flags,
@@ -253,10 +255,58 @@ ROUTES: tuple[Route, ...] = (
         "/lots/<lot_number>/record",
         evidence.lot_record,
         BUYER,
-        "A lot as its ICGLR MD.12 record, with the site statuses its purchases were made under,"
-        " purchases of unknown fineness and the custodian at each step (format=csv: text/csv)",
+        "A lot as its ICGLR MD.12 record, with its exporter, refiner, packages and taxes paid,"
+        " the site statuses its purchases were made under, purchases of unknown fineness and"
+        " the custodian at each step (format=csv: text/csv)",
         query=(("format", "json or csv"),),
     ),
+    Route(
+        "POST",
+        "/lots/<lot_number>/seal",
+        chain.seal,
+        COORDINATOR,
+        "Seal an open lot under a tag (and say how it is packed); answers its MD.12 record",
+        chain_schemas.SEAL,
+    ),
+    Route(
+        "POST",
+        "/lots/<lot_number>/ship",
+        chain.ship,
+        COORDINATOR,
+        "Ship a sealed lot to an exporter (by id), with the export certificate, the refiner"
+        " and the packages when given; answers its MD.12 record",
+        chain_schemas.SHIP,
+    ),
+    Route(
+        "POST",
+        "/taxes",
+        chain.record_tax,
+        COORDINATOR,
+        "Record a tax paid at the site or the cooperative against a lot or a purchase;"
+        " it shows in the lot record's taxesPaid",
+        chain_schemas.TAX,
+        201,
+    ),
+    Route(
+        "POST",
+        "/exporters",
+        chain.create_exporter,
+        COORDINATOR,
+        "Add an exporter (name, licence, country)",
+        chain_schemas.PARTNER,
+        201,
+    ),
+    Route("GET", "/exporters", chain.list_exporters, COORDINATOR, "The exporters, by name"),
+    Route(
+        "POST",
+        "/refiners",
+        chain.create_refiner,
+        COORDINATOR,
+        "Add a refiner (name, registration number, country)",
+        chain_schemas.PARTNER,
+        201,
+    ),
+    Route("GET", "/refiners", chain.list_refiners, COORDINATOR, "The refiners, by name"),
     Route(
         "GET",
         "/flags",

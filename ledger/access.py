@@ -283,3 +283,18 @@ def may_review_flags(actor: Actor, cooperative_id: int | None) -> bool:
     """Confirm or dismiss a cooperative's flags: its coordinator only. A buyer reads the flags
     of their cooperative but never closes a warning about their own purchases."""
     return cooperative_id is not None and _coordinates(actor, cooperative_id)
+
+
+# -- the chain: lots, exporters, taxes ----------------------------------------------------------
+
+
+def may_keep_partners(actor: Actor) -> bool:
+    """Add and list the exporters and refiners lots go to: a coordinator (any cooperative's:
+    the list is the deployment's)."""
+    return actor.everywhere or actor.coordinates is not None
+
+
+def may_dispatch_lots(actor: Actor, cooperative_id: int | None) -> bool:
+    """Seal and ship a cooperative's lots, record the taxes paid on its gold: its coordinator
+    only. A buyer reads the lots of their cooperative."""
+    return cooperative_id is not None and _coordinates(actor, cooperative_id)

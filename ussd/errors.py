@@ -21,6 +21,8 @@ MESSAGES = {
     "fund_short:grant": _("The social fund holds only {available}."),
     "overpaid": _("Owes only {owed}."),
     "out_of_range": _("Out of range."),
+    # TRANSLATORS: a buyer typed a fineness outside 100 to 1000 thousandths (925 = 92.5 %).
+    "out_of_range:fineness": _("Fineness is 100 to 1000."),
     "bad_number": _("Type a number."),
     "too_precise": _("Too many decimals."),
     "not_positive": _("Must be more than 0."),

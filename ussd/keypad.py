@@ -9,6 +9,7 @@ weighed to a whole or half gram and most prices are whole dollars or francs.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from ledger import gold, money
 from ledger.defaults import MAX_PURCHASE_MG
@@ -40,6 +41,21 @@ def amount(raw: str, currency: str, field: str = "amount") -> int:
 
 def price_per_gram(raw: str, currency: str) -> int:
     return gold.price_to_minor(decimal_text(raw, "price_per_gram"), currency)
+
+
+#: Fineness typed as thousandths (925) or as a fraction (0#925). Below 100 thousandths is
+#: refused as a slip (a percentage typed, 92 for 920): gold is not sold at under 10 %.
+MIN_FINENESS_PPM = 100_000
+
+
+def fineness(raw: str) -> int:
+    """Fineness as parts per million: ``925`` (thousandths) or ``0#925`` (a fraction)."""
+    text = decimal_text(raw, "fineness")
+    number = Decimal(text) if "." in text else Decimal(int(text)).scaleb(-3)
+    ppm = gold.parse_fineness(number)
+    if ppm is None or ppm < MIN_FINENESS_PPM:
+        raise LedgerError("out_of_range", "fineness is 100 to 1000 thousandths", "fineness")
+    return ppm
 
 
 def whole(raw: str, low: int, high: int) -> int | None:

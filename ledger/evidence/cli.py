@@ -12,10 +12,10 @@ from ledger import db, units
 from ledger.codes import by_code
 from ledger.days import parse_day
 from ledger.errors import LedgerError
-from ledger.evidence import flags, indicators, lineage, lots, settings
+from ledger.evidence import chain, flags, indicators, lineage, lots, settings
 from ledger.evidence.defaults import SCAN_DAYS
 from ledger.gold import parse_fineness, parse_grams
-from ledger.models import Cooperative, FlagKind, Group, Member
+from ledger.models import Cooperative, FlagKind, Group, Member, PartnerKind
 
 report_group = click.Group("report", help="Indicators, lineage of lots and flags.")
 lots_group = click.Group("lots", help="Chain of custody: combine, seal and ship lots.")
@@ -192,12 +192,49 @@ def lots_combine(
     click.echo(lot.lot_number)
 
 
+@lots_group.command("partner")
+@click.argument("kind", type=click.Choice([k.value for k in PartnerKind]))
+@click.argument("name")
+@click.argument("licence")
+@click.argument("country")
+def lots_partner(kind: str, name: str, licence: str, country: str) -> None:
+    """Add an exporter or a refiner (licence or registration number, ISO country code); its
+    id, for shipping, is printed alone on the last line."""
+    partner = _run(
+        lambda session: chain.create_partner(
+            session, kind, name=name, licence=licence, country=country
+        )
+    )
+    click.echo(f"{kind} {partner.name}, {partner.licence} ({partner.country}):")
+    click.echo(partner.id)
+
+
+_PACKAGES = (
+    click.option("--package-type", help="How the lot is packed, such as 'sealed bag'."),
+    click.option("--packages", "nr_of_packages", type=int, help="How many packages."),
+)
+
+
+def _packed(command):
+    for option in reversed(_PACKAGES):
+        command = option(command)
+    return command
+
+
 @lots_group.command("seal")
 @click.argument("lot_number")
 @click.argument("tag")
 @click.option("--issuer", help="Who issued the tag.")
 @click.option("--custodian", "custodian_id", type=int)
-def lots_seal(lot_number: str, tag: str, issuer: str | None, custodian_id: int | None) -> None:
+@_packed
+def lots_seal(
+    lot_number: str,
+    tag: str,
+    issuer: str | None,
+    custodian_id: int | None,
+    package_type: str | None,
+    nr_of_packages: int | None,
+) -> None:
     """Seal LOT_NUMBER under TAG."""
     lot = _run(
         lambda session: lots.seal_lot(
@@ -206,6 +243,8 @@ def lots_seal(lot_number: str, tag: str, issuer: str | None, custodian_id: int |
             tag,
             issuer=issuer,
             custodian=_custodian(custodian_id),
+            package_type=package_type,
+            nr_of_packages=nr_of_packages,
         )
     )
     click.echo(f"lot {lot.lot_number} sealed under tag {lot.tag}")
@@ -213,16 +252,38 @@ def lots_seal(lot_number: str, tag: str, issuer: str | None, custodian_id: int |
 
 @lots_group.command("ship")
 @click.argument("lot_number")
+@click.option("--exporter", "exporter_id", type=int, required=True, help="The exporter's id.")
+@click.option("--certificate", help="The export certificate's number.")
+@click.option("--refiner", "refiner_id", type=int, help="The refiner's id.")
 @click.option("--to", "destination", help="Where it goes.")
 @click.option("--custodian", "custodian_id", type=int, help="Member id of who takes it.")
-def lots_ship(lot_number: str, destination: str | None, custodian_id: int | None) -> None:
-    """Record that sealed LOT_NUMBER has shipped."""
+@_packed
+def lots_ship(
+    lot_number: str,
+    exporter_id: int,
+    certificate: str | None,
+    refiner_id: int | None,
+    destination: str | None,
+    custodian_id: int | None,
+    package_type: str | None,
+    nr_of_packages: int | None,
+) -> None:
+    """Record that sealed LOT_NUMBER has shipped to an exporter."""
     lot = _run(
         lambda session: lots.ship_lot(
             session,
             lots.get_lot(session, lot_number),
+            exporter=chain.get_partner(session, PartnerKind.EXPORTER, exporter_id, "exporter"),
+            refiner=(
+                chain.get_partner(session, PartnerKind.REFINER, refiner_id, "refiner")
+                if refiner_id is not None
+                else None
+            ),
+            export_certificate=certificate,
             destination=destination,
             custodian=_custodian(custodian_id),
+            package_type=package_type,
+            nr_of_packages=nr_of_packages,
         )
     )
     click.echo(f"lot {lot.lot_number} shipped at {lot.shipped_at:%Y-%m-%d %H:%M} UTC")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger import units
-from ledger.evidence import defaults
+from ledger.evidence import chain, defaults
 from ledger.models import (
     Cooperative,
     Lot,
@@ -19,6 +19,7 @@ from ledger.models import (
     LotInput,
     LotOperation,
     Member,
+    Partner,
     Purchase,
     Site,
 )
@@ -232,6 +233,7 @@ def md12(session: Session, lot: Lot, tree: _Tree | None = None) -> dict:
     custodian = tree.members.get(lot.custodian_id) if lot.custodian_id else None
     conc = fineness(lot.mass_mg, lot.fine_mg)
     purchases = tree.purchases.get(lot.id, [])
+    every = [p for ps in tree.purchases.values() for p in ps]
     return {
         "lotNumber": lot.lot_number,
         "dateRegistration": lot.created_at.date().isoformat(),
@@ -255,7 +257,7 @@ def md12(session: Session, lot: Lot, tree: _Tree | None = None) -> dict:
             if lot.tag
             else None
         ),
-        "taxesPaid": [],
+        "taxesPaid": _taxes(tree),
         "dateSealed": lot.sealed_at.date().isoformat() if lot.sealed_at else None,
         "dateShipped": lot.shipped_at.date().isoformat() if lot.shipped_at else None,
         "purchases": [
@@ -263,13 +265,19 @@ def md12(session: Session, lot: Lot, tree: _Tree | None = None) -> dict:
             for p in purchases
         ],
         "responsibleStaff": custodian.name if custodian else None,
-        "exportCertificate": None,
+        "exportCertificate": lot.export_certificate,
+        "packageType": lot.package_type,
+        "nrOfPackages": lot.nr_of_packages,
+        "exporter": chain.partner_as_dict(session.get(Partner, lot.exporter_id or 0)),
+        "refiner": chain.partner_as_dict(session.get(Partner, lot.refiner_id or 0)),
         # Beyond MD.12: what an auditor asks next.
         # The ICGLR colours the lot's purchases were made under (blue, yellow: flagged).
         "siteStatuses": sorted({p.site_status.colour for p in purchases if p.site_status}),
-        # Purchases without a fineness: the lot's fine gold and concentration are unknown.
-        "purchasesFinenessUnknown": sum(1 for p in purchases if p.fineness_ppm is None),
+        # Purchases without a fineness (here and in every input lot): the fine gold of the
+        # lot is then unknown, unless an assay gave it; the known ones are summed apart.
+        "purchasesFinenessUnknown": sum(1 for p in every if p.fineness_ppm is None),
         "fineGoldKnown": lot.fine_mg is not None,
+        "finenessKnown": _known_fineness(every),
         # Who held the lot at each step of its custody log.
         "custody": [
             {
@@ -283,3 +291,27 @@ def md12(session: Session, lot: Lot, tree: _Tree | None = None) -> dict:
             for e in tree.events.get(lot.id, [])
         ],
     }
+
+
+def _known_fineness(purchases: list[Purchase]) -> dict:
+    """The purchases behind the lot whose fineness was given: how many, their mass and their
+    fine gold (computed from those only, never guessed for the others)."""
+    known = [p for p in purchases if p.fineness_ppm is not None]
+    return {
+        "purchases": len(known),
+        "mass": grams(sum(p.weight_mg for p in known)),
+        "fineGold": grams(sum(units.fine_mg(p.weight_mg, p.fineness_ppm) for p in known)),
+    }
+
+
+def _taxes(tree: _Tree) -> list[dict]:
+    """Taxes paid on the lot's gold: against the lot, an input lot, or a purchase of them."""
+    receipts = {p.id: p.receipt_number for ps in tree.purchases.values() for p in ps}
+    return [
+        chain.tax_as_dict(
+            t,
+            tree.lots[t.lot_id].lot_number if t.lot_id else None,
+            receipts.get(t.purchase_id),
+        )
+        for t in chain.taxes_for(tree.session, list(tree.lots), list(receipts))
+    ]

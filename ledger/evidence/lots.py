@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.errors import LedgerError
+from ledger.evidence import chain
 from ledger.models import (
     Cooperative,
     Lot,
@@ -24,6 +25,8 @@ from ledger.models import (
     LotOperation,
     LotStatus,
     Member,
+    Partner,
+    PartnerKind,
     utcnow,
 )
 from ledger.units import PPM
@@ -230,8 +233,11 @@ def seal_lot(
     issuer: str | None = None,
     custodian: Member | None = None,
     at: dt.datetime | None = None,
+    package_type: str | None = None,
+    nr_of_packages: int | None = None,
 ) -> Lot:
-    """Close an open lot under a tag: no more purchases or inputs. A tag is used once."""
+    """Close an open lot under a tag: no more purchases or inputs. A tag is used once. How it
+    is packed (``package_type``, ``nr_of_packages``) may be said now or at shipping."""
     if not isinstance(tag, str) or not tag.strip() or len(tag.strip()) > 64:
         raise LedgerError("required", "a tag of at most 64 characters is required", "tag")
     tag = tag.strip().upper()
@@ -246,6 +252,7 @@ def seal_lot(
     now = at or utcnow()
     if now < lot.created_at:
         raise LedgerError("before_created", "a lot is sealed after it is made", "date")
+    chain.set_packages(lot, package_type, nr_of_packages)
     lot.tag, lot.tag_issuer = tag, (issuer.strip()[:80] if issuer else None)
     lot.status, lot.sealed_at = LotStatus.SEALED, now
     if custodian is not None:
@@ -259,11 +266,24 @@ def ship_lot(
     session: Session,
     lot: Lot,
     *,
+    exporter: Partner | None = None,
     destination: str | None = None,
     custodian: Member | None = None,
     at: dt.datetime | None = None,
+    export_certificate: str | None = None,
+    refiner: Partner | None = None,
+    package_type: str | None = None,
+    nr_of_packages: int | None = None,
 ) -> Lot:
-    """Record that a sealed lot left: when, to whom (``custodian``) and where."""
+    """Record that a sealed lot left: when, to which exporter (and the export certificate,
+    the refiner, when known), who carries it (``custodian``), where, and how it is packed."""
+    if exporter is None or exporter.kind != PartnerKind.EXPORTER:
+        raise LedgerError("required", "a lot ships to an exporter", "exporter")
+    if refiner is not None and refiner.kind != PartnerKind.REFINER:
+        raise LedgerError("unknown_refiner", "that is not a refiner", "refiner")
+    certificate = chain.clean_text(
+        export_certificate, "export_certificate", chain.MAX_NUMBER_LENGTH, required=False
+    )
     lock_lots(session, [lot])
     if lot.status != LotStatus.SEALED:
         raise LedgerError(
@@ -272,9 +292,12 @@ def ship_lot(
     now = at or utcnow()
     if lot.sealed_at and now < lot.sealed_at:
         raise LedgerError("before_seal", "a lot ships after it is sealed", "date")
+    chain.set_packages(lot, package_type, nr_of_packages)
+    lot.exporter_id, lot.export_certificate = exporter.id, certificate
+    lot.refiner_id = refiner.id if refiner else None
     lot.status, lot.shipped_at = LotStatus.SHIPPED, now
     if custodian is not None:
         lot.custodian_id = custodian.id
-    _log(session, lot, LotAction.SHIPPED, now, custodian, destination)
+    _log(session, lot, LotAction.SHIPPED, now, custodian, destination or exporter.name)
     session.flush()
     return lot

@@ -2,6 +2,7 @@
 constraints here. Every model is re-exported: ``from ledger.models import Member``."""
 
 from ledger.models.base import Recorded, utcnow
+from ledger.models.chain import Partner, PartnerKind, TaxPayment, TaxPlace
 from ledger.models.console import ConsoleSubmission
 from ledger.models.flags import PURCHASE_KINDS, Flag, FlagKind, FlagStatus
 from ledger.models.gold import Cooperative, PricePost, Site, SiteChange, SiteStatus
@@ -80,6 +81,8 @@ __all__ = [
     "Message",
     "MessageKind",
     "MessageStatus",
+    "Partner",
+    "PartnerKind",
     "Payout",
     "PayoutMethod",
     "PayoutState",
@@ -94,6 +97,8 @@ __all__ = [
     "Site",
     "SiteChange",
     "SiteStatus",
+    "TaxPayment",
+    "TaxPlace",
     "UnmatchedReport",
     "utcnow",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.db import Base
@@ -56,8 +56,17 @@ class Lot(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     sealed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     shipped_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: Who the lot was shipped to (an exporter) and where the gold goes to be refined.
+    exporter_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    refiner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    export_certificate: Mapped[str | None] = mapped_column(String(64))
+    #: How the lot is packed (``packageType``, ``nrOfPackages``), given at seal or ship.
+    package_type: Mapped[str | None] = mapped_column(String(40))
+    nr_of_packages: Mapped[int | None] = mapped_column(Integer)
 
     site: Mapped[Site | None] = relationship()
+
+    __table_args__ = (CheckConstraint("nr_of_packages > 0", name="nr_of_packages"),)
 
 
 class LotInput(Base):

@@ -23,6 +23,7 @@ def concrete(rule: str, world) -> str:
         .replace("<member_id>", str(world.members[0].id))
         .replace("<meeting_id>", "1")
         .replace("<loan_id>", "1")
+        .replace("<lot_number>", "L1")
     )
 
 

@@ -219,6 +219,18 @@ def templates(world) -> dict[tuple[str, str], dict]:
             "basis": "grams",
         },
         ("PATCH", "/flags/<flag_id>"): {"status": "confirmed"},
+        ("POST", "/lots/<lot_number>/seal"): {"tag": "T1", "nr_of_packages": 1},
+        ("POST", "/lots/<lot_number>/ship"): {"exporter": 1, "package_type": "bag"},
+        ("POST", "/taxes"): {
+            "lot": "L1",
+            "place": "site",
+            "amount": "2.50",
+            "currency": "USD",
+            "payee": "SAEMAPE",
+            "receipt_number": "S-1",
+        },
+        ("POST", "/exporters"): {"name": "Comptoir", "licence": "E-1", "country": "CD"},
+        ("POST", "/refiners"): {"name": "Affinerie", "licence": "R-1", "country": "AE"},
     }
 
 

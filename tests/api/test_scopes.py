@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from api.routes import ROUTES
 from ledger import closing, gold
-from ledger.evidence import flags
+from ledger.evidence import chain, flags, lots
 from ledger.meetings import MeetingRecord as R
 from ledger.meetings import record_meeting
-from ledger.models import Loan
+from ledger.models import Loan, Lot
 from ledger.premiums.plan import plan_premium
 from tests import factories
 from tests.api.conftest import ROLES
@@ -425,6 +425,71 @@ CASES |= {
         setup=_premium,
     ),
 }
+
+
+def _exporter(session, w) -> int:
+    return chain.create_partner(
+        session, "exporter", name="Comptoir", licence="E-1", country="CD"
+    ).id
+
+
+def _sealed_lot(session, w) -> str:
+    """A sealed lot of the buyer's cooperative, and an exporter to ship it to (on ``w``)."""
+    purchase = gold.record_purchase(
+        session, miner=w.miner, site=w.site, weight_mg=1000, price_per_gram=9550, currency="USD"
+    )
+    lots.seal_lot(session, purchase.lot, "T-1")
+    w.exporter_id = _exporter(session, w)
+    return purchase.lot.lot_number
+
+
+def _taxed_purchase(session, w) -> None:
+    w.receipt = _purchase(session, w)
+
+
+PARTNER = {"name": "Comptoir", "licence": "E-2", "country": "CD"}
+
+CASES |= {
+    "seal": Case(
+        "POST",
+        "/lots/<lot_number>/seal",
+        lambda w, s: f"/lots/{s}/seal",
+        lambda w: {"tag": "T-9"},
+        {C: 200},
+        setup=lambda session, w: _purchase(session, w) and _lot_of(session, w),
+    ),
+    "ship": Case(
+        "POST",
+        "/lots/<lot_number>/ship",
+        lambda w, s: f"/lots/{s}/ship",
+        lambda w: {"exporter": w.exporter_id},
+        {C: 200},
+        setup=_sealed_lot,
+    ),
+    "tax": Case(
+        "POST",
+        "/taxes",
+        lambda w, s: "/taxes",
+        lambda w: {
+            "purchase": w.receipt,
+            "place": "site",
+            "amount": "1",
+            "currency": "USD",
+            "payee": "SAEMAPE",
+            "receipt_number": "S-1",
+        },
+        {C: 201},
+        setup=_taxed_purchase,
+    ),
+    "exporter": Case("POST", "/exporters", lambda w, s: "/exporters", lambda w: PARTNER, {C: 201}),
+    "exporters": Case("GET", "/exporters", lambda w, s: "/exporters", None, {C: 200}),
+    "refiner": Case("POST", "/refiners", lambda w, s: "/refiners", lambda w: PARTNER, {C: 201}),
+    "refiners": Case("GET", "/refiners", lambda w, s: "/refiners", None, {C: 200}),
+}
+
+
+def _lot_of(session, w) -> str:
+    return session.scalar(select(Lot.lot_number).where(Lot.site_id == w.site.id))
 
 
 def test_the_table_covers_every_protected_route():

@@ -29,7 +29,7 @@ def purchases() -> int:
 
 def to_confirmation(buyer: Caller, miner_phone: str) -> str:
     """A buyer's purchase up to the confirmation screen."""
-    for reply in ("8", PIN, miner_phone, "1", "12", "1"):
+    for reply in ("8", PIN, miner_phone, "1", "12", "1", "1"):
         screen = buyer.reply(reply)
     assert "Confirm" in screen, screen
     return screen

@@ -134,9 +134,9 @@ def screens(client, session) -> list[str]:
     seen += walk(
         client, BUYER,
         "8", code["Neema Tsongo"], FIRST_PIN, FIRST_PIN, "55555", SHARED, "2", "1", "abc",
-        "12#5", "1", "1",
+        "12#5", "5", "925", "1", "1",
     )  # fmt: skip
-    seen += walk(client, BUYER, "8", FIRST_PIN, MINER, "1", "2", "1", "1")
+    seen += walk(client, BUYER, "8", FIRST_PIN, MINER, "1", "2", "1", "1", "1")
     # a member whose code was voided has none to type
     miner = session.scalar(select(Member).where(Member.phone == MINER))
     enrolment.void(session, miner, utcnow())

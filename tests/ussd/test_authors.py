@@ -11,7 +11,7 @@ def test_a_purchase_over_ussd_is_recorded_as_the_buyers(session, phone, world):
     gold.post_price(session, world.coop, 95_50)
     session.commit()
     handset = phone(world.buyer.phone)
-    handset.walk("8", PIN, world.member.phone, "1", "5", "1", "1")
+    handset.walk("8", PIN, world.member.phone, "1", "5", "1", "1", "1")
     session.expire_all()
     purchase = session.scalar(select(Purchase))
     assert purchase is not None

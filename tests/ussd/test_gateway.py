@@ -37,7 +37,7 @@ def purchases(session):
 
 def to_confirmation(phone, world):
     handset = phone(world.buyer.phone)
-    screen = handset.walk("8", PIN, world.member.phone, "1", "12#5", "95")
+    screen = handset.walk("8", PIN, world.member.phone, "1", "12#5", "1", "95")
     assert Words(world.buyer.language)("1 Confirm") in screen and screen.startswith("CON")
     return handset
 
@@ -154,7 +154,7 @@ def test_a_first_request_never_walks_into_a_write(session, client, world):
     """A session whose state was lost is walked again from its text, but stops at the
     confirmation: the purchase is written only on a "1" typed on a screen it has shown."""
     w = Words(world.buyer.language)
-    text = f"8*{PIN}*{world.member.phone}*1*12#5*95*1"
+    text = f"8*{PIN}*{world.member.phone}*1*12#5*1*95*1"
     answer = client.post("/ussd", data=form("lost", world.buyer.phone, text))
     assert answer.get_data(as_text=True).startswith("CON Amani Furaha\nMine SITE1\n")
     assert w("1 Confirm") in answer.get_data(as_text=True) and purchases(session) == 0

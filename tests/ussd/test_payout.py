@@ -77,7 +77,7 @@ def test_the_buyer_confirms_a_purchase_paid_by_mobile_money(session, phone, worl
     gold.post_price(session, world.coop, 95_50)
     session.commit()
     handset = phone(world.buyer.phone)
-    handset.walk("8", PIN, world.member.phone, "1", "2", "1")
+    handset.walk("8", PIN, world.member.phone, "1", "2", "1", "1")
     assert handset.reply("3").startswith("END ")
     session.expire_all()
     (payout,) = session.scalars(select(Payout)).all()

@@ -60,7 +60,8 @@ def test_buyer_records_a_purchase_at_the_posted_price(
     assert "1 Mine SITE1" in sites and "REDSITE" not in sites  # red sites are not offered
     assert w("Weight in grams:\n(12#5 = 12.5 g)") in handset.reply("1")
     shown = translator(lang)
-    assert to_gsm7(shown.money(95_50, "USD")) in handset.reply(weight)
+    assert w("Fineness in thousandths:\n(925 or 0#925)\n1 Skip: not known") in handset.reply(weight)
+    assert to_gsm7(shown.money(95_50, "USD")) in handset.reply("1")  # no fineness
     confirm = handset.reply("1")  # the posted price
     total = gold.round_half_up(gold.Decimal(mg) * 95_50 / 1000)
     assert confirm.startswith("CON Amani Furaha\nMine SITE1\n")
@@ -92,7 +93,7 @@ def test_a_purchase_from_a_registered_miner_raises_no_warning(session, phone, wo
     gold.post_price(session, world.coop, 95_50)
     session.commit()
     handset = phone(world.buyer.phone)
-    receipt = handset.walk("8", PIN, world.member.phone, "1", "5", "1", "1")
+    receipt = handset.walk("8", PIN, world.member.phone, "1", "5", "1", "1", "1")
     (purchase,) = all_purchases(session)
     saved = "Saved. Receipt {receipt}.\n{miner} gets an SMS."
     assert receipt == "END " + Words(lang)(saved, receipt=purchase.receipt_number, miner="Amani")
@@ -101,7 +102,7 @@ def test_a_purchase_from_a_registered_miner_raises_no_warning(session, phone, wo
 def test_buyer_types_a_price_and_finds_the_miner_by_member_number(session, phone, world, lang):
     w = Words(lang)
     handset = phone(world.buyer.phone)
-    handset.walk("8", PIN, str(world.member.id), "1", "3")
+    handset.walk("8", PIN, str(world.member.id), "1", "3", "1")
     assert handset.last == f"CON {w('Price per gram in $:')}\n{w('0 Back 00 Menu')}"
     assert handset.reply("abc").startswith("CON " + w("Type a number."))
     assert handset.reply("2000").startswith("CON " + w("Too large."))
@@ -118,6 +119,7 @@ def test_buyer_picks_the_miner_on_a_shared_phone(session, phone, world, lang):
     handset.reply("2")
     handset.reply("1")
     handset.reply("2")
+    handset.reply("1")  # no fineness
     handset.reply("90")
     handset.reply("1")
     (purchase,) = all_purchases(session)
@@ -139,6 +141,7 @@ def test_buyer_input_errors_are_shown_on_the_same_screen(session, phone, world, 
     assert handset.reply("12#5555").startswith(f"CON {w('Too many decimals.')}\n{weight}")
     assert handset.reply("20000").startswith(f"CON {w('Out of range.')}\n{weight}")
     handset.reply("10")
+    handset.reply("1")  # no fineness
     handset.reply("95")
     assert handset.reply("2").startswith(f"CON {w('Invalid choice.')}\n")
     assert handset.reply("0").startswith("CON " + w("Price per gram in $:"))  # change the price

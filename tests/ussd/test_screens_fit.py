@@ -176,7 +176,7 @@ def tour(app, session, phone, worst, lang) -> dict[str, list[str]]:
     # a session holds at most 30 replies: the purchase in a new one, with the new PIN
     answers = walk(
         actor.phone,
-        "8", "1357", "12", shared, "1", "98", "1", "x", "9999#999", "1", "7", "1",
+        "8", "1357", "12", shared, "1", "98", "1", "x", "9999#999", "5", "0#9999", "1", "7", "1",
     )  # fmt: skip
     assert answers[-1].startswith(
         "END " + w.head("Saved. Receipt {receipt}.\n{miner} gets an SMS.")

@@ -25,7 +25,7 @@ def test_a_site_downgraded_while_the_buyer_confirms_refuses_the_purchase(
     session, phone, world, lang
 ):
     handset = phone(world.buyer.phone)
-    confirm = handset.walk("8", PIN, world.member.phone, "1", "5", "95")
+    confirm = handset.walk("8", PIN, world.member.phone, "1", "5", "1", "95")
     assert confirm.startswith("CON ")
     today = gold.local_day()
     sites.change_status(session, world.site, "red", inspected_on=today, today=today)

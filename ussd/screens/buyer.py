@@ -6,7 +6,9 @@ by the SMS layer when the books announce the purchase (``ledger.events``).
 
 from __future__ import annotations
 
-from ledger import access, gold
+from decimal import Decimal
+
+from ledger import access, gold, units
 from ledger.evidence import flags
 from ledger.models import Cooperative, Member, PayoutMethod, Site
 from locales import _
@@ -118,6 +120,28 @@ class BuyWeight(BuyerScreen, AskScreen):
 
     def handle(self, ctx: Context, raw: str) -> Result:
         ctx.data["buy_weight"] = keypad.grams(raw)
+        return Go("buy_fineness")
+
+
+# TRANSLATORS: an optional step of a purchase: the gold's fineness in thousandths (925 means
+# 92.5 % gold), as an assay or the buyer's test gives it. '#' is the decimal point on a
+# keypad. Keep the "1": it goes on without a fineness (the lot record then says unknown).
+ASK_FINENESS = _("Fineness in thousandths:\n(925 or 0#925)\n1 Skip: not known")
+# TRANSLATORS: a line of the purchase's confirmation: the fineness in thousandths.
+FINENESS_LINE = _("Fineness {fineness}/1000")
+
+
+@register
+class BuyFineness(BuyerScreen, AskScreen):
+    """The gold's fineness when the buyer knows it; "1" goes on without one."""
+
+    name = "buy_fineness"
+
+    def prompt(self, ctx: Context) -> str:
+        return ctx.t.gettext(ASK_FINENESS)
+
+    def handle(self, ctx: Context, raw: str) -> Result:
+        ctx.data["buy_fineness"] = None if raw.strip() == "1" else keypad.fineness(raw)
         return Go("buy_price")
 
 
@@ -159,6 +183,11 @@ class BuyConfirm(BuyerScreen):
     name = "buy_confirm"
     writes = True
 
+    @staticmethod
+    def _fineness(ctx: Context) -> int | None:
+        value = ctx.data.get("buy_fineness")
+        return value if isinstance(value, int) and 0 < value <= units.PPM else None
+
     def _values(self, ctx: Context) -> tuple[Member, Site, int, int] | None:
         d = ctx.data
         miner = ctx.session.get(Member, d.get("buy_miner") or 0)
@@ -175,6 +204,7 @@ class BuyConfirm(BuyerScreen):
         if values is None:
             return join(t.gettext(_("Nothing to confirm.")), self.nav(ctx))
         miner, site, weight, price = values
+        fineness = self._fineness(ctx)
         return join(
             t.gettext(
                 _("{miner}\n{site}\n{weight} x {price}/g\nTotal: {total}"),
@@ -184,6 +214,9 @@ class BuyConfirm(BuyerScreen):
                 price=t.money(price, CURRENCY),
                 total=t.money(gold.purchase_total(weight, price), CURRENCY),
             ),
+            None
+            if fineness is None
+            else t.gettext(FINENESS_LINE, fineness=t.number(Decimal(fineness).scaleb(-3))),
             t.gettext(CONFIRM),
             t.gettext(CONFIRM_MOBILE),
             self.nav(ctx),
@@ -204,6 +237,7 @@ class BuyConfirm(BuyerScreen):
             price_per_gram=price,
             currency=CURRENCY,
             buyer=ctx.member,
+            fineness_ppm=self._fineness(ctx),
             payment=PayoutMethod.MOBILE_MONEY if raw == "3" else PayoutMethod.CASH,
         )
         saved = ctx.t.gettext(

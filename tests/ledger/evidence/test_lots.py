@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ledger.errors import LedgerError
+from ledger.evidence import chain as chain_of
 from ledger.evidence import lineage, lots
 from ledger.models import Lot, LotEvent, LotInput, LotOperation, LotStatus, utcnow
 from tests import factories
@@ -195,8 +196,11 @@ def test_seal_ship_and_custody_log(session, chain):
     holder = factories.member(session, roles="buyer")
     carrier = factories.member(session, roles="buyer")
     sealed, shipped = utcnow() + dt.timedelta(hours=1), utcnow() + dt.timedelta(days=1)
+    exporter = chain_of.create_partner(
+        session, "exporter", name="Comptoir Ituri", licence="EXP-9", country="CD"
+    )
     with pytest.raises(LedgerError) as err:
-        lots.ship_lot(session, export)
+        lots.ship_lot(session, export, exporter=exporter)
     assert err.value.code == "not_sealed"
     with pytest.raises(LedgerError) as err:
         lots.seal_lot(session, export, "EXP-0001", at=export.created_at - dt.timedelta(seconds=1))
@@ -205,7 +209,12 @@ def test_seal_ship_and_custody_log(session, chain):
         lots.seal_lot(session, export, "TAG-A-1")  # already on lot A
     assert err.value.code == "tag_used"
     lots.seal_lot(session, export, "EXP-0001", issuer="CEEC", custodian=holder, at=sealed)
-    lots.ship_lot(session, export, destination="Kampala", custodian=carrier, at=shipped)
+    with pytest.raises(LedgerError) as err:
+        lots.ship_lot(session, export, destination="Kampala")  # to no exporter
+    assert (err.value.code, err.value.field) == ("required", "exporter")
+    lots.ship_lot(
+        session, export, exporter=exporter, destination="Kampala", custodian=carrier, at=shipped
+    )
     session.commit()
     tree = lineage.lineage(session, export, include_phone=True)
     assert [
@@ -273,7 +282,15 @@ def test_lots_on_the_command_line(runner, session):
     assert made.exit_code == 0, made.output
     assert made.output.splitlines()[-1] == "EXP-1"
     assert runner.invoke(args=["lots", "seal", "exp-1", "T-77", "--issuer", "CEEC"]).exit_code == 0
-    shipped = runner.invoke(args=["lots", "ship", "EXP-1", "--to", "Entebbe"])
+    added = runner.invoke(args=["lots", "partner", "exporter", "Comptoir Ituri", "E/7", "cd"])
+    assert added.exit_code == 0, added.output
+    exporter_id = added.output.splitlines()[-1]
+    unknown = runner.invoke(args=["lots", "ship", "EXP-1", "--exporter", "999"])
+    assert unknown.exit_code != 0 and "no exporter 999" in unknown.output
+    shipped = runner.invoke(
+        args=["lots", "ship", "EXP-1", "--exporter", exporter_id, "--certificate", "C-7",
+              "--packages", "3", "--package-type", "bag", "--to", "Entebbe"]
+    )  # fmt: skip
     assert shipped.exit_code == 0, shipped.output
     shown = runner.invoke(args=["report", "lot", "EXP-1", "--md12"])
     assert shown.exit_code == 0, shown.output
@@ -284,6 +301,12 @@ def test_lots_on_the_command_line(runner, session):
         inputs,
     )
     assert record["tag"]["identifier"] == "T-77"
+    assert (record["exportCertificate"], record["nrOfPackages"], record["packageType"]) == (
+        "C-7",
+        3,
+        "bag",
+    )
+    assert record["exporter"]["licence"] == "E/7" and record["exporter"]["country"] == "CD"
     tree = json.loads(runner.invoke(args=["report", "lot", "EXP-1"]).output)
     assert tree["origin"]["purchase_count"] == 2 and "phone" not in json.dumps(tree)
     with_phones = runner.invoke(args=["report", "lot", "EXP-1", "--phones"]).output
