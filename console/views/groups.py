@@ -5,6 +5,7 @@ meetings and indicators (split by gender); the meeting grid, saved all or nothin
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from flask import current_app, redirect, request, url_for
 from sqlalchemy import func, select
@@ -14,7 +15,7 @@ from console.errors import GENERIC, say
 from console.forms import MeetingForm
 from console.i18n import gettext
 from console.pages import bp, by_code, out_of_scope, paginate, render
-from ledger import access, authors, db, vsla
+from ledger import access, authors, closing, db, vsla
 from ledger.days import local_today, parse_day
 from ledger.errors import LedgerError
 from ledger.evidence import indicators
@@ -72,6 +73,7 @@ def group(code: str):
     )
     names = {m.recorded_by: authors.label(session, m.recorded_by) for m in meetings}
     report = indicators.group_report(session, found)
+    differences = [(f, json.loads(f.details)) for f in closing.group_flags(session, found, 5)]
     some_day = dt.date(2026, 1, 5) + dt.timedelta(days=found.meeting_weekday)  # a Monday, +n
     return render(
         "group.html",
@@ -81,6 +83,7 @@ def group(code: str):
         counts=counts,
         names=names,
         report=report,
+        differences=differences,
         shown=SHOWN,
         weekday=i18n.tr().weekday(some_day),
     )

@@ -162,6 +162,7 @@ def test_the_box_is_counted_against_the_books_then_the_meeting_closed(as_, sessi
     shown = client.get(base(meeting)).text
     assert "15 000" in shown or "15.000" in shown  # the books: 15 shares of 1 000 FC
     assert count(session, Flag, Flag.group_id == world.group.id) == 1  # 500 FC short
+    assert "-500" in client.get("/console/groups/VSLA1").text  # shown on the group's page
 
     form = hidden(shown, close)
     assert client.post(close, data=form).status_code == 302
