@@ -17,7 +17,7 @@ MESSAGES = {
     "out_of_range": _("This number is out of range."),
     "bad_date": _("Write a date such as 2026-12-03."),
     "future": _("The meeting date is in the future."),
-    "before_cycle": _("The meeting is before the start of the cycle."),
+    "before_cycle": _("The date is before the start of the cycle."),
     "fund_short": _("Not enough money in the fund."),
     "over_cap": _("The loan is above what the member may borrow."),
     "too_many_shares": _("Too many shares."),
@@ -34,6 +34,21 @@ MESSAGES = {
     "bad_csv": _("The file needs the columns phone, name and gender."),
     "bad_file": _("This file cannot be read."),
     "exists": _("This phone and name are already there."),
+    "meeting_closed": _("The meeting is closed."),
+    "count_first": _("Count the box first."),
+    "nothing_to_reverse": _("Nothing recorded for this member."),
+    "loan_moved": _("Correct the later records first."),
+    "later_records": _("Correct the later records first."),
+    "cycle_closed": _("This meeting's cycle is shared out: it is not corrected any more."),
+    "unsettled": _(
+        "A borrower owes more than her payout: record the repayment or write the loan off first."
+    ),
+    "no_shares": _("Nobody bought shares this cycle."),
+    "closed": _("The loan is already closed."),
+    "before_loan": _("The date is before the loan was given."),
+    "bad_rule": _("Choose one of the rules."),
+    "day_ahead": _("This day has not come yet."),
+    "other_group": _("Not in this group."),
 }
 GENERIC = _("This value is not accepted.")
 

@@ -42,8 +42,39 @@ class ImportForm(FlaskForm):
     dry_run = BooleanField(default=True)
 
 
-class MeetingForm(FlaskForm):
+class KeyedForm(FlaskForm):
+    """A form that writes, once: its random ``key`` (``console.once``)."""
+
+    key = HiddenField()
+
+
+class MeetingForm(KeyedForm):
     """The meeting grid: its rows are read from ``request.form`` by member id."""
 
     date = StringField()
-    key = HiddenField()
+
+
+class ReasonForm(KeyedForm):
+    """Reverse a member's record at a meeting; write a loan off: why, in a few words."""
+
+    reason = StringField()
+
+
+class CashCountForm(KeyedForm):
+    """The box counted at the end of a meeting: what each bag holds."""
+
+    loan_fund = StringField()
+    social_fund = StringField()
+
+
+class DayForm(KeyedForm):
+    """Close a meeting; do the share-out (on the day previewed)."""
+
+    date = HiddenField()
+
+
+class LeaveForm(KeyedForm):
+    """A member leaves: the day, and the group's rule for her payout."""
+
+    date = StringField()
+    rule = StringField()

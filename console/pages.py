@@ -85,6 +85,15 @@ def by_code(model, code: str):
         return None
 
 
+#: The largest id a row has (PostgreSQL's integer): a larger number in a path is unknown.
+MAX_ID = 2**31 - 1
+
+
+def row(model, number: int):
+    """The row with this id, or None (also for a number no row can have)."""
+    return db.session().get(model, number) if 0 < number <= MAX_ID else None
+
+
 def text(value: str | None, limit: int = 80) -> str:
     """A typed value as the books may search it: trimmed, cut, without NUL characters
     (which PostgreSQL refuses in text)."""

@@ -17,6 +17,20 @@ SMS_STATUS = {
     "unknown": _("Unknown"),
 }
 
+#: What a line of the books was (a passbook, a meeting's records).
+ENTRY_KINDS = {
+    "shares": _("Shares"),
+    "social_fund": _("Social fund"),
+    "social_grant": _("Grant"),
+    "fine": _("Fine"),
+    "loan": _("Loan"),
+    "service_charge": _("Service charge"),
+    "repayment": _("Repayment"),
+    "write_off": _("Loan written off"),
+    "share_out": _("Share-out"),
+    "reversal": _("Correction"),
+}
+
 
 def translated(table: dict[str, str]) -> dict[str, str]:
     return {key: gettext(word) for key, word in table.items()}

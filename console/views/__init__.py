@@ -2,11 +2,13 @@
 
 from console.pages import bp
 from console.views import (
+    cycle,
     flags,
     groups,
     imports,
     login,
     lots,
+    meetings,
     members,
     messages,
     prices,
@@ -17,11 +19,13 @@ from console.views import (
 
 __all__ = [
     "bp",
+    "cycle",
     "flags",
     "groups",
     "imports",
     "login",
     "lots",
+    "meetings",
     "members",
     "messages",
     "prices",

@@ -5,24 +5,22 @@ meetings and indicators (split by gender); the meeting grid, saved all or nothin
 from __future__ import annotations
 
 import datetime as dt
-import re
-import secrets
+import json
 
 from flask import current_app, redirect, request, url_for
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
-from console import auth, i18n
+from console import auth, i18n, once
 from console.errors import GENERIC, say
 from console.forms import MeetingForm
 from console.i18n import gettext
 from console.pages import bp, by_code, out_of_scope, paginate, render
-from ledger import access, authors, db, vsla
+from ledger import access, authors, closing, db, vsla
 from ledger.days import local_today, parse_day
 from ledger.errors import LedgerError
 from ledger.evidence import indicators
 from ledger.meetings import MeetingRecord, record_meeting
-from ledger.models import Attendance, ConsoleSubmission, Group, Meeting, Member
+from ledger.models import Attendance, Group, Meeting, Member
 from ledger.money import to_minor
 
 #: The people indicators shown, with the gender split.
@@ -35,7 +33,6 @@ SHOWN = (
     "par30_rate",
 )
 AMOUNTS = ("social_fund", "repayment", "loan", "fine")
-KEY = re.compile(r"[0-9a-f]{32}")
 
 
 def group_in_scope(code: str) -> Group:
@@ -76,6 +73,7 @@ def group(code: str):
     )
     names = {m.recorded_by: authors.label(session, m.recorded_by) for m in meetings}
     report = indicators.group_report(session, found)
+    differences = [(f, json.loads(f.details)) for f in closing.group_flags(session, found, 5)]
     some_day = dt.date(2026, 1, 5) + dt.timedelta(days=found.meeting_weekday)  # a Monday, +n
     return render(
         "group.html",
@@ -85,6 +83,7 @@ def group(code: str):
         counts=counts,
         names=names,
         report=report,
+        differences=differences,
         shown=SHOWN,
         weekday=i18n.tr().weekday(some_day),
     )
@@ -112,7 +111,7 @@ def meeting(code: str):
     found = group_in_scope(code)
     form = MeetingForm()
     form.date.data = local_today(current_app.config["SANDUKU_TZ"]).isoformat()
-    form.key.data = secrets.token_hex(16)
+    form.key.data = once.new_key()
     return _grid(found, form, {})
 
 
@@ -149,11 +148,11 @@ def save_meeting(code: str):
     session = db.session()
     found = group_in_scope(code)
     form = MeetingForm()
-    if not form.validate_on_submit() or not KEY.fullmatch(form.key.data or ""):
+    if not form.validate_on_submit() or not once.valid(form.key.data):
         return _grid(found, form, {}, 400, gettext(GENERIC))
-    done = session.scalar(select(ConsoleSubmission).where(ConsoleSubmission.key == form.key.data))
+    done = once.saved(form.key.data)
     if done is not None:
-        return redirect(done.result)
+        return redirect(done)
     errors: dict[str, str] = {}
     try:
         held_on = parse_day(form.date.data, "date")
@@ -167,14 +166,11 @@ def save_meeting(code: str):
         return _grid(found, form, errors, 422)
     result = url_for("console.group", code=found.code, saved=held_on.isoformat())
     try:
-        record_meeting(session, found, held_on, present, records)
-        session.add(ConsoleSubmission(key=form.key.data, member_id=auth.member().id, result=result))
-        session.commit()
+        once.save(
+            form.key.data, result, lambda: record_meeting(session, found, held_on, present, records)
+        )
     except LedgerError as exc:
-        session.rollback()
         if exc.field == "date":
             form.date.errors = [say(exc)]
         return _grid(found, form, errors, 422, say(exc))
-    except IntegrityError:  # the same form sent twice at once: the other one saved it
-        session.rollback()
     return redirect(result)

@@ -10,9 +10,9 @@ from sqlalchemy import or_
 from console import auth
 from console.errors import say
 from console.forms import MemberForm, PlainForm, SearchForm
-from console.i18n import gettext
 from console.pages import bp, out_of_scope, paginate, render
 from console.pages import text as clean
+from console.words import ENTRY_KINDS, translated
 from ledger import access, db, enrolment, statement
 from ledger.days import local_today
 from ledger.defaults import LANGUAGES
@@ -20,20 +20,7 @@ from ledger.errors import LedgerError
 from ledger.members import edit_member as edit_member_
 from ledger.members import name_key, parse_phone
 from ledger.models import Member
-from locales import LANGUAGE_NAMES, _
-
-#: What a passbook line was.
-KINDS = {
-    "shares": _("Shares"),
-    "social_fund": _("Social fund"),
-    "social_grant": _("Grant"),
-    "fine": _("Fine"),
-    "loan": _("Loan"),
-    "service_charge": _("Service charge"),
-    "repayment": _("Repayment"),
-    "share_out": _("Share-out"),
-    "reversal": _("Correction"),
-}
+from locales import LANGUAGE_NAMES
 
 
 def _list(form: SearchForm, status: int = 200):
@@ -93,7 +80,7 @@ def _page(member: Member, view, issued=None, problem=None, status: int = 200):
             may_update=may_update,
             issued=issued,
             problem=problem,
-            kinds={k: gettext(v) for k, v in KINDS.items()},
+            kinds=translated(ENTRY_KINDS),
         ),
         status,
     )

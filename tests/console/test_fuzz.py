@@ -3,6 +3,7 @@ field or says why, and writes nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
@@ -11,7 +12,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from ledger.models import ConsoleSubmission, EnrolmentCode, Entry, Meeting, Member, PricePost
+from ledger.meetings import MeetingRecord, record_meeting
+from ledger.models import (
+    ConsoleSubmission,
+    Cycle,
+    EnrolmentCode,
+    Entry,
+    Flag,
+    Loan,
+    Meeting,
+    Member,
+    PricePost,
+)
 from tests.console.conftest import csrf
 
 FUZZ = settings(
@@ -20,7 +32,7 @@ FUZZ = settings(
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-TABLES = (PricePost, Meeting, Entry, Member, EnrolmentCode, ConsoleSubmission)
+TABLES = (PricePost, Meeting, Entry, Member, EnrolmentCode, ConsoleSubmission, Flag, Cycle)
 
 #: Values a person, a broken phone or a hostile script might send.
 junk = st.one_of(
@@ -32,9 +44,17 @@ junk = st.one_of(
 )  # fmt: skip
 
 
+#: A form's key: a fresh valid one (the write is tried), or anything else.
+keys = st.one_of(junk, st.text(alphabet="0123456789abcdef", min_size=32, max_size=32))
+
+
 def counts(session) -> tuple[int, ...]:
     session.expire_all()
-    return tuple(session.scalar(select(func.count()).select_from(t)) for t in TABLES)
+    state = tuple(session.scalar(select(func.count()).select_from(t)) for t in TABLES)
+    closed = session.scalar(select(func.count()).where(Meeting.closed_at.is_not(None)))
+    counted = session.scalar(select(func.count()).where(Meeting.counted_at.is_not(None)))
+    left = session.scalar(select(func.count()).where(Member.left_on.is_not(None)))
+    return (*state, closed, counted, left)
 
 
 def check(answer, before, session) -> None:
@@ -82,6 +102,66 @@ def test_meeting_grid(as_, session, world, cells, date, key):
     check(client.post("/console/groups/VSLA1/meeting", data=data), before, session)
 
 
+@pytest.fixture
+def year(session, world) -> Meeting:
+    """Last week's meeting: shares for A and B, and a loan to A."""
+    a, b, _c = world.members
+    records = [MeetingRecord(a, shares=5, loan=2000_00, loan_term_months=3),
+               MeetingRecord(b, shares=2)]  # fmt: skip
+    meeting = record_meeting(
+        session, world.group, dt.date.today() - dt.timedelta(days=7), [a, b], records
+    )
+    session.commit()
+    return meeting
+
+
+def post_form(client, page: str, path: str, data: dict, session):
+    before = counts(session)
+    answer = client.post(path, data={**data, "csrf_token": csrf(client.get(page).text)})
+    check(answer, before, session)
+
+
+@given(reason=junk, key=keys, who=st.sampled_from([0, 1]))
+@FUZZ
+def test_reverse_a_record(as_, session, world, year, reason, key, who):
+    page = f"/console/groups/VSLA1/meetings/{year.id}"
+    path = f"{page}/records/{world.members[who].id}/reverse"
+    post_form(as_("officer"), page, path, {"reason": reason, "key": key}, session)
+
+
+@given(data=st.dictionaries(st.sampled_from(["loan_fund", "social_fund"]), junk), key=keys,
+       close=st.booleans())  # fmt: skip
+@FUZZ
+def test_cash_count_and_close(as_, session, world, year, data, key, close):
+    page = f"/console/groups/VSLA1/meetings/{year.id}"
+    path = f"{page}/close" if close else f"{page}/cash-count"
+    post_form(as_("officer"), page, path, {**data, "key": key}, session)
+
+
+@given(date=st.one_of(junk, st.just(dt.date.today().isoformat())), key=keys)
+@FUZZ
+def test_share_out(as_, session, world, year, date, key):
+    page = "/console/groups/VSLA1/share-out"
+    post_form(as_("coordinator"), page, page, {"date": date, "key": key}, session)
+
+
+@given(data=st.dictionaries(st.sampled_from(["date", "rule"]), junk), key=keys)
+@FUZZ
+def test_member_leaves(as_, session, world, year, data, key):
+    page = f"/console/groups/VSLA1/members/{world.members[1].id}/leave"
+    post_form(as_("officer"), page, page, {**data, "key": key}, session)
+
+
+@given(reason=junk, key=keys)
+@FUZZ
+def test_write_off(as_, session, world, year, reason, key):
+    loan = session.scalar(select(Loan))
+    path = f"/console/groups/VSLA1/loans/{loan.id}/write-off"
+    post_form(
+        as_("officer"), "/console/groups/VSLA1/loans", path, {"reason": reason, "key": key}, session
+    )
+
+
 @given(data=st.dictionaries(st.sampled_from(["name", "gender", "language"]), junk))
 @FUZZ
 def test_member_edit(as_, session, world, data):
@@ -124,7 +204,7 @@ def test_import(as_, session, world, body, name):
 @pytest.mark.parametrize(
     "path",
     ["/console/prices", "/console/members", "/console/members/import", "/console/logout",
-     "/console/groups/VSLA1/meeting"],
+     "/console/groups/VSLA1/meeting", "/console/groups/VSLA1/share-out"],
 )  # fmt: skip
 def test_no_form_works_without_its_token(as_, session, world, path):
     client = as_("coordinator")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from console import assets, auth
 from ledger import demo, logins
-from ledger.models import Lot, Member
+from ledger.models import Lot, Meeting, Member
 from tests.console.conftest import login
 
 HTML_LIMIT = 30 * 1024
@@ -33,12 +33,17 @@ def demo_world(session):
 def pages(session) -> list[str]:
     member = session.scalar(select(Member).where(Member.name == "Esther Bahati"))
     lot = session.scalar(select(Lot))
+    meeting = session.scalar(select(Meeting).order_by(Meeting.held_on.desc()))
     return [
         "/console/",
         "/console/prices",
         "/console/groups",
         "/console/groups/UMOJA",
         "/console/groups/UMOJA/meeting",
+        f"/console/groups/UMOJA/meetings/{meeting.id}",
+        "/console/groups/UMOJA/share-out",
+        "/console/groups/UMOJA/loans",
+        f"/console/groups/UMOJA/members/{member.id}/leave",
         "/console/members",
         f"/console/members/{member.id}",
         "/console/members/import",
