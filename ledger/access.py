@@ -283,3 +283,13 @@ def may_review_flags(actor: Actor, cooperative_id: int | None) -> bool:
     """Confirm or dismiss a cooperative's flags: its coordinator only. A buyer reads the flags
     of their cooperative but never closes a warning about their own purchases."""
     return cooperative_id is not None and _coordinates(actor, cooperative_id)
+
+
+# -- incidents ----------------------------------------------------------------------------------
+
+
+def may_follow_incidents(actor: Actor, cooperative_id: int | None) -> bool:
+    """Read a cooperative's incident reports (who reported, unless anonymous) and review
+    them: its coordinators only. A report of no known cooperative: a deployment coordinator.
+    Never a buyer or an officer: a report may be about them."""
+    return _coordinates(actor, cooperative_id)

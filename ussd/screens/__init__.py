@@ -7,6 +7,7 @@ from ussd.screens import (  # noqa: F401
     desk,
     enrol,
     expense,
+    incident,
     member,
     officer,
     payout,

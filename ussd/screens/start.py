@@ -27,6 +27,7 @@ MENU = [
     ("12", _("Enrolment code"), "enrol_member", {"officer", "coordinator"}),
     ("13", _("Meeting desk"), "desk_meeting", {"officer"}),
     ("14", _("Pay a premium"), "pay_member", {"buyer", "coordinator"}),
+    ("15", _("Report an incident"), "incident_site", None),
 ]
 
 
