@@ -28,7 +28,7 @@ from ussd.screens.base import (
 #: How each category reads on the list, in the order of ``ledger.incidents.CATEGORIES``.
 CATEGORY_LABELS = {
     # TRANSLATORS: incident category: armed men (a militia, soldiers) at or around the site.
-    IncidentCategory.ARMED_GROUP: _("Armed group"),
+    IncidentCategory.ARMED_GROUP: _("Armed men"),
     # TRANSLATORS: incident category: children working at the site.
     IncidentCategory.CHILD_LABOUR: _("Child labour"),
     # TRANSLATORS: incident category: beatings, sexual violence, forced work.
@@ -38,6 +38,17 @@ CATEGORY_LABELS = {
     # TRANSLATORS: incident category: anything else.
     IncidentCategory.OTHER: _("Other"),
 }
+# TRANSLATORS: first step of an incident report: pick the site or type its code.
+WHICH_SITE = _("Incident: which site? (number or code)")
+# TRANSLATORS: the last line of the site list: the site is not listed or not known.
+NOT_LISTED = _("Not listed / do not know")
+# TRANSLATORS: second step of an incident report: what kind of incident.
+WHAT_KIND = _("What happened?")
+# TRANSLATORS: third step of an incident report: yes, the coordinators are not told who
+# reported (nobody is); no, they see her name and phone.
+ANONYMOUS = _("Hide your name from the coordinators?")
+# TRANSLATORS: last step of an incident report: she types what happened.
+TYPE_TEXT = _("Type what happened:")
 # TRANSLATORS: shown when the typed site code is no site we know (keep it short).
 UNKNOWN_SITE = _("Unknown site.")
 # TRANSLATORS: the same words as the incident SMS: {reference} like I-42.
@@ -60,14 +71,12 @@ class IncidentSite(ListScreen):
     name = "incident_site"
 
     def title(self, ctx: Context) -> str:
-        # TRANSLATORS: first step of an incident report: pick the site or type its code.
-        return ctx.t.gettext(_("Incident: which site? (number or code)"))
+        return ctx.t.gettext(WHICH_SITE)
 
     def rows(self, ctx: Context) -> list[tuple[str, str]]:
         sites = _sites(ctx)
         rows = [(str(n), short(site.name)) for n, site in enumerate(sites, 1)]
-        # TRANSLATORS: the last line of the site list: the site is not listed or not known.
-        return [*rows, (str(len(sites) + 1), ctx.t.gettext(_("Not listed / do not know")))]
+        return [*rows, (str(len(sites) + 1), ctx.t.gettext(NOT_LISTED))]
 
     def choose(self, ctx: Context, key: str) -> Result:
         sites = _sites(ctx)
@@ -93,8 +102,7 @@ class IncidentKind(ListScreen):
     name = "incident_category"
 
     def title(self, ctx: Context) -> str:
-        # TRANSLATORS: second step of an incident report: what kind of incident.
-        return ctx.t.gettext(_("What happened?"))
+        return ctx.t.gettext(WHAT_KIND)
 
     def rows(self, ctx: Context) -> list[tuple[str, str]]:
         return [
@@ -112,9 +120,7 @@ class IncidentAnonymous(YesNoScreen):
     name = "incident_anonymous"
 
     def question(self, ctx: Context) -> str:
-        # TRANSLATORS: third step of an incident report: yes, the coordinators are not told
-        # who reported (nobody is); no, they see her name and phone.
-        return ctx.t.gettext(_("Hide your name from the coordinators?"))
+        return ctx.t.gettext(ANONYMOUS)
 
     def on_yes(self, ctx: Context) -> Result:
         ctx.data["incident_anonymous"] = True
@@ -131,8 +137,7 @@ class IncidentText(AskScreen):
     writes = True
 
     def prompt(self, ctx: Context) -> str:
-        # TRANSLATORS: last step of an incident report: she types what happened.
-        return ctx.t.gettext(_("Type what happened:"))
+        return ctx.t.gettext(TYPE_TEXT)
 
     def handle(self, ctx: Context, raw: str) -> Result:
         if not raw.strip():
