@@ -24,7 +24,7 @@ def place(session):
 
 
 def _report(session, place, **given):
-    coop, other, site, miner = place
+    _coop, _other, site, miner = place
     values = dict(
         text="  Watu wenye silaha\n wanatoza kodi  ",
         category="armed_group",
@@ -37,7 +37,7 @@ def _report(session, place, **given):
 
 
 def test_a_report_is_kept_and_raises_an_open_flag_told_in_the_digest(session, place):
-    coop, other, site, miner = place
+    coop, _other, site, miner = place
     incident = _report(session, place)
     session.commit()
     assert incident.reference == f"I-{incident.id}"
@@ -63,13 +63,14 @@ def test_an_anonymous_report_keeps_neither_member_nor_phone(session, place):
 
 
 def test_without_a_site_the_reporter_s_cooperative_follows_it(session, place):
-    coop, other, site, miner = place
+    coop, _other, _site, _miner = place
     incident = _report(session, place, site=None)
     assert (incident.site_id, incident.cooperative_id) == (None, coop.id)
     stranger = _report(session, place, site=None, reporter=None, phone="+243810000099")
     session.commit()
     assert stranger.cooperative_id is None
-    assert stranger.flag not in sum(review.untold(session).values(), [])  # nobody to tell
+    told = [f for flags in review.untold(session).values() for f in flags]
+    assert stranger.flag not in told  # nobody to tell
 
 
 @pytest.mark.parametrize(
@@ -95,7 +96,7 @@ def test_a_long_report_is_cut_not_refused(session, place):
 
 
 def test_only_the_cooperative_s_coordinators_see_and_review_it(session, place):
-    coop, other, site, miner = place
+    coop, other, _site, _miner = place
     incident = _report(session, place)
     session.commit()
     mine = access.Actor(coordinates=coop.id)
