@@ -219,6 +219,7 @@ def templates(world) -> dict[tuple[str, str], dict]:
             "basis": "grams",
         },
         ("PATCH", "/flags/<flag_id>"): {"status": "confirmed"},
+        ("PATCH", "/incidents/<incident_id>"): {"status": "confirmed"},
     }
 
 
