@@ -121,3 +121,17 @@ def test_the_acknowledgement_and_the_how_fit_one_segment(language):
     ):
         assert is_gsm7(text), text
         assert septets(text) <= SINGLE_SEGMENT_SEPTETS, (language, septets(text), text)
+
+
+def test_on_a_shared_phone_the_report_names_the_phone_not_a_member(session, place):
+    coop, _site, _amani = place
+    shared = factories.phone()
+    factories.member(session, coop=coop, number=shared, language="ln", name="Mama A")
+    factories.member(session, coop=coop, number=shared, language="ln", name="Tata B")
+    session.commit()
+    send(session, shared, "LAPOLO MBS-03 bana bazali kotimola")
+    (incident,) = session.query(Incident).all()
+    assert (incident.reporter_member_id, incident.reporter_phone) == (None, shared)
+    assert incident.cooperative_id == coop.id
+    (ack,) = replies_to(session, shared)
+    assert ack == templates.incident_saved(translator("ln"), incident.reference)

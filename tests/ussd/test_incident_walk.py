@@ -77,3 +77,18 @@ def test_every_role_finds_it_at_15(session, phone, world):
         screen = phone(person.phone).walk("15", "1234")  # no PIN asked: the site list
         assert "Mine SITE1" in screen
     assert session.query(Incident).count() == 0
+
+
+def test_a_retried_last_step_writes_once(session, phone, world):
+    handset = phone(world.member.phone)
+    end = handset.walk("15", "2", "1", "2", "Watu wenye silaha")
+    assert handset.resend() == end  # the gateway's retry gets the same answer
+    assert session.query(Incident).count() == 1
+    assert session.query(Message).filter_by(kind=MessageKind.REPLY).count() == 1
+
+
+def test_an_empty_report_is_asked_again(session, phone, world):
+    handset = phone(world.member.phone)
+    handset.walk("15", "2", "1", "2")
+    assert handset.reply(" ").startswith("CON ")
+    assert session.query(Incident).count() == 0
