@@ -6,7 +6,7 @@ kind is said on the same screen and nothing is written."""
 import pytest
 
 from ledger.models import Flag, FlagKind, Incident, Message, MessageKind
-from locales import LANGUAGES
+from locales import DEFAULT_LANGUAGE, LANGUAGES
 from tests.ussd.conftest import Words
 from ussd.screens.base import INVALID_CHOICE
 from ussd.screens.incident import SAVED, UNKNOWN_SITE
@@ -92,3 +92,20 @@ def test_an_empty_report_is_asked_again(session, phone, world):
     handset.walk("15", "2", "1", "2")
     assert handset.reply(" ").startswith("CON ")
     assert session.query(Incident).count() == 0
+
+
+def test_a_phone_we_do_not_know_may_report(session, phone, world):
+    w = Words(DEFAULT_LANGUAGE)
+    stranger = "+243819999998"
+    handset = phone(stranger)
+    first = handset.dial()
+    assert first.endswith(f"\n1 {w('Report an incident')}")
+    assert handset.reply("1").startswith("CON ")  # the sites: only "not listed", or a code
+    assert handset.reply("00") == first  # home is this screen
+    end = phone(stranger).walk("1", "SITE1", "4", "2", "Barrière: 5000 FC par sac")
+    (incident,) = session.query(Incident).all()
+    assert end == "END " + w(SAVED, reference=incident.reference)
+    assert (incident.reporter_member_id, incident.reporter_phone) == (None, stranger)
+    assert (incident.site_id, incident.category) == (world.site.id, "illegal_tax")
+    (ack,) = session.query(Message).filter_by(kind=MessageKind.REPLY).all()
+    assert (ack.phone, ack.language, ack.member_id) == (stranger, DEFAULT_LANGUAGE, None)

@@ -1,7 +1,8 @@
-"""Report an incident (menu 15, every member, no PIN: a witness should not be stopped at
-the door): the site (from the cooperative's list, or typed by its code), what kind of
-incident, whether to stay anonymous to the coordinators, then what happened. The report is
-kept, its flag raised, and the phone gets the reference by SMS too."""
+"""Report an incident: menu 15 for every member, without a PIN (a witness should not be
+stopped at the door), and ``1`` for a phone we do not know. The site (from the cooperative's
+list, or typed by its code), what kind of incident, whether to stay anonymous to the
+coordinators, then what happened. The report is kept, its flag raised, and the phone gets
+the reference by SMS too."""
 
 from __future__ import annotations
 
@@ -56,7 +57,8 @@ SAVED = _("Sanduku: incident {reference} saved. Thank you. The coordinators will
 
 
 def _sites(ctx: Context) -> list[Site]:
-    coop = access.cooperative_of(ctx.member)
+    """The caller's cooperative's sites (none for a phone we do not know)."""
+    coop = access.cooperative_of(ctx.member) if ctx.member is not None else None
     if coop is None:
         return []
     return list(
