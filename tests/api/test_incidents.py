@@ -124,3 +124,8 @@ def test_a_buyer_s_flag_list_shows_no_report(api, reports):
 def test_forged_ids_are_404(api, reports, forged):
     answer = api("PATCH", f"/incidents/{forged}", {"status": "confirmed"})
     assert answer.status_code == 404 and answer.get_json()["code"] == "unknown_incident"
+
+
+def test_a_buyer_s_indicators_do_not_count_reports(api, reports):
+    assert "incident" not in api("GET", "/indicators", as_="buyer").get_json()["flags"]
+    assert api("GET", "/indicators").get_json()["flags"]["incident"] == 2
