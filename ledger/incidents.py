@@ -184,11 +184,8 @@ def as_dict(session: Session, incident: Incident) -> dict:
     coop = session.get(Cooperative, incident.cooperative_id) if incident.cooperative_id else None
     reporter: dict = {"anonymous": incident.anonymous}
     if not incident.anonymous:
-        member = (
-            session.get(Member, incident.reporter_member_id)
-            if (incident.reporter_member_id)
-            else None
-        )
+        member_id = incident.reporter_member_id
+        member = session.get(Member, member_id) if member_id else None
         reporter.update(
             member_id=member.id if member else None,
             name=member.name if member else None,
