@@ -105,6 +105,8 @@ def flag_list(token: ApiToken) -> tuple[int, object]:
         until=query_date("until"),
         limit=limit,
         before_id=whole_number(before, "before_id", 1, 2**31 - 1) if before else None,
+        # A report may be about the buyer: incidents are their coordinators' alone.
+        hidden=() if token.role == ApiRole.COORDINATOR else (FlagKind.INCIDENT,),
     )
     coordinator = token.role == ApiRole.COORDINATOR
     site_ids = {f.site_id for f in found if f.site_id}
@@ -164,6 +166,8 @@ def deployment_indicators(token: ApiToken) -> tuple[int, object] | Response:
         sections=sections,
         s=s,
     )
+    if token.role == ApiRole.BUYER:  # not even how many reports were made
+        report["flags"].pop(FlagKind.INCIDENT.value, None)
     if fmt == "csv":
         return _csv(report, f"indicators-{report['scope']}")
     return 200, report

@@ -13,6 +13,7 @@ from api import (
     flags,
     gold,
     groups,
+    incidents,
     members,
     openapi,
     payouts,
@@ -318,8 +319,8 @@ ROUTES: tuple[Route, ...] = (
             (
                 "kind",
                 "site_capacity, miner_outlier, unregistered_seller, multi_site_day,"
-                " site_status, price_above_posted, underpayment, cash_count_difference or"
-                " payout_unknown",
+                " site_status, price_above_posted, underpayment, cash_count_difference,"
+                " payout_unknown or incident",
             ),
             ("status", "open, confirmed or dismissed"),
             ("site", "site code"),
@@ -337,6 +338,28 @@ ROUTES: tuple[Route, ...] = (
         "Confirm or dismiss a flag (a note says why; required to dismiss); who and when are"
         " kept. A dismissed flag opens again when its numbers change",
         schemas.FLAG_REVIEW,
+    ),
+    Route(
+        "GET",
+        "/incidents",
+        incidents.listing,
+        COORDINATOR,
+        "Incident reports (by SMS or USSD) of the caller's cooperatives, newest first: site,"
+        " category, text, and the reporter unless anonymous",
+        query=(
+            ("status", "open, confirmed or dismissed"),
+            ("limit", "incidents per page, 1-500 (100)"),
+            ("before_id", "the page after this incident id (next_before_id)"),
+        ),
+    ),
+    Route(
+        "PATCH",
+        "/incidents/<incident_id>",
+        incidents.update,
+        COORDINATOR,
+        "Confirm or dismiss an incident report (a note says what was found; required to"
+        " dismiss); who and when are kept, on the report and its flag",
+        schemas.INCIDENT_REVIEW,
     ),
     Route(
         "GET",

@@ -307,6 +307,16 @@ FLAG_REVIEW = obj(
     note={"type": "string", "maxLength": 200, "description": "why (required to dismiss)"},
 )
 
+INCIDENT_REVIEW = obj(
+    ("status",),
+    status={"enum": ["confirmed", "dismissed", "open"]},
+    note={
+        "type": "string",
+        "maxLength": 200,
+        "description": "what was found (required to dismiss)",
+    },
+)
+
 ERROR = {
     "type": "object",
     "required": ["error", "code"],

@@ -298,3 +298,13 @@ def may_dispatch_lots(actor: Actor, cooperative_id: int | None) -> bool:
     """Seal and ship a cooperative's lots, record the taxes paid on its gold: its coordinator
     only. A buyer reads the lots of their cooperative."""
     return cooperative_id is not None and _coordinates(actor, cooperative_id)
+
+
+# -- incidents ----------------------------------------------------------------------------------
+
+
+def may_follow_incidents(actor: Actor, cooperative_id: int | None) -> bool:
+    """Read a cooperative's incident reports (who reported, unless anonymous) and review
+    them: its coordinators only. A report of no known cooperative: a deployment coordinator.
+    Never a buyer or an officer: a report may be about them."""
+    return _coordinates(actor, cooperative_id)

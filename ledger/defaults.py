@@ -76,3 +76,11 @@ SITE_DEADLINE_WARNING_DAYS = 14
 #: A site that turned red more than this many days ago is not announced any more (a worker
 #: that was down catches up; a site red for years before alerts existed is not news).
 SITE_ALERT_WINDOW_DAYS = 7
+
+#: Longest incident report kept (characters): a long SMS of several segments, or a few USSD
+#: screens; beyond it the text is cut, never refused (a report by SMS cannot be corrected).
+MAX_INCIDENT_TEXT = 1000
+
+#: Incident reports by SMS accepted from one phone in 24 hours: enough for a witness with
+#: much to say, and a forged flood of reports raises no more than this many flags a day.
+INCIDENTS_PER_PHONE_DAY = 10

@@ -24,6 +24,8 @@ SHARED_OUT = "shared_out"
 #: A premium approved into the books (``ledger.premiums.approve.Approved``, with the cash
 #: codes): the SMS layer texts every miner of it.
 PREMIUM_APPROVED = "premium_approved"
+#: Someone reported an incident (``ledger.incidents.Reported``): the SMS layer acknowledges.
+INCIDENT_REPORTED = "incident_reported"
 
 Handler = Callable[[Session, object], None]
 _handlers: dict[str, list[Handler]] = defaultdict(list)

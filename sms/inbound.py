@@ -6,7 +6,8 @@ subscriber); PRICE answers with the cooperative's latest price; BALANCE says bal
 only on USSD with a PIN (phones are shared: never a balance by SMS); anything else gets a
 short help. Replies are in the language of the first member on the phone.
 
-Only a member's phone gets an answer: other senders are recorded and ignored, and a phone
+An incident report (REPORT, RIPOTI...) is taken from anyone (``sms.incidents``). Otherwise
+only a member's phone gets an answer: other senders are recorded and ignored, and a phone
 gets at most ``SMS_REPLIES_PER_HOUR`` replies an hour, so a loop with an auto-responder or a
 forged flood costs nothing. No log line holds the phone number or the text.
 """
@@ -25,7 +26,7 @@ from ledger.errors import LedgerError
 from ledger.members import members_on_phone, parse_phone
 from ledger.models import InboundMessage, Member, MemberStatus, Message, MessageKind, utcnow
 from locales import translator
-from sms import outbox, templates
+from sms import incidents, outbox, templates
 from sms.gateways import Inbound
 from sms.keywords import Action, read
 from sms.settings import Settings
@@ -97,6 +98,9 @@ def process(session: Session, inbound_id: int, settings: Settings) -> str | None
         if phone
         else []
     )
+    if action == Action.REPORT and phone:
+        _report(session, sms, phone, members, now, settings)
+        return str(action)
     if not members:
         session.commit()
         log.info("inbound %r: %s from no member's phone, not answered", sms.gateway_id, action)
@@ -124,6 +128,34 @@ def process(session: Session, inbound_id: int, settings: Settings) -> str | None
     log.info("inbound %r: %s", sms.gateway_id, action)
     log.debug("inbound %r from %s", sms.gateway_id, phone)
     return str(action)
+
+
+def _report(
+    session: Session,
+    sms: InboundMessage,
+    phone: str,
+    members: list[Member],
+    now: dt.datetime,
+    settings: Settings,
+) -> None:
+    """An incident report, from anyone: kept and acknowledged; the keyword alone is answered
+    with how to report. Commits."""
+    may_reply = _replies_last_hour(session, phone, now) < settings.replies_per_hour
+    outcome, reply_id = incidents.receive(session, sms, phone, members, now, may_reply)
+    if outcome == "empty" and may_reply:
+        t = translator(incidents.language(members, sms.text), settings.tz)
+        reply_id = outbox.add(
+            session,
+            phone=phone,
+            member_id=members[0].id if members else None,
+            kind=MessageKind.REPLY,
+            language=t.language,
+            body=templates.plain(t, templates.INCIDENT_HOW),
+            cause=f"inbound:{sms.id}",
+        ).id
+    sms.reply_id = reply_id
+    session.commit()
+    log.info("inbound %r: report, %s", sms.gateway_id, outcome)
 
 
 def _replies_last_hour(session: Session, phone: str, now: dt.datetime) -> int:

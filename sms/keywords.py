@@ -20,6 +20,7 @@ class Action(StrEnum):
     START = "start"  # price broadcasts again
     PRICE = "price"  # the latest posted price
     BALANCE = "balance"  # balances are only on USSD, with a PIN
+    REPORT = "report"  # an incident report: the words after the keyword (``sms.incidents``)
     HELP = "help"  # anything else
 
 
@@ -34,8 +35,17 @@ _START = _("START")
 _PRICE = _("PRICE PRIX BEI NTALO")
 # TRANSLATORS: words to ask for one's balance (see STOP ARRET).
 _BALANCE = _("BALANCE SOLDE SALIO")
+# TRANSLATORS: words to report an incident at a site (armed men, child labour, violence,
+# illegal taxes), followed by what happened (see STOP ARRET). The replies name the first.
+_REPORT = _("REPORT RIPOTI RAPPORT LAPOLO")
 
-_MSGIDS = {Action.STOP: _STOP, Action.START: _START, Action.PRICE: _PRICE, Action.BALANCE: _BALANCE}
+_MSGIDS = {
+    Action.STOP: _STOP,
+    Action.START: _START,
+    Action.PRICE: _PRICE,
+    Action.BALANCE: _BALANCE,
+    Action.REPORT: _REPORT,
+}
 
 
 def fold(word: str) -> str:
@@ -56,10 +66,26 @@ def vocabulary() -> dict[str, Action]:
     return words
 
 
-def read(text: str) -> Action:
-    """The action of an inbound SMS: its first word, stripped of punctuation."""
+def _first_word(text: str) -> str:
     for raw in text.split():
         word = fold("".join(c for c in raw if c.isalnum()))
         if word:
-            return vocabulary().get(word, Action.HELP)
-    return Action.HELP
+            return word
+    return ""
+
+
+def read(text: str) -> Action:
+    """The action of an inbound SMS: its first word, stripped of punctuation."""
+    word = _first_word(text)
+    return vocabulary().get(word, Action.HELP) if word else Action.HELP
+
+
+def language_of(text: str) -> str | None:
+    """The language whose own word opens ``text`` (``RIPOTI``: sw), or None: how to answer
+    a sender we do not know."""
+    word = _first_word(text)
+    for lang in LANGUAGES:
+        t = translator(lang)
+        if any(fold(w) == word for msgid in _MSGIDS.values() for w in t.gettext(msgid).split()):
+            return lang
+    return None

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ledger import events
 from ledger.enrolment import Issued
+from ledger.incidents import Reported
 from ledger.models import (
     LineState,
     Message,
@@ -162,6 +163,26 @@ def on_premium(session: Session, approved: Approved) -> None:
         )
 
 
+def on_incident(session: Session, reported: Reported) -> None:
+    """The reporter's acknowledgement with the incident's reference, in her language. An
+    anonymous report's SMS names no incident in its cause: the message log does not tie
+    the phone to the report."""
+    if reported.phone is None:
+        return
+    t = translator(reported.language, settings.current().tz)
+    incident = reported.incident
+    message = add(
+        session,
+        phone=reported.phone,
+        member_id=None if incident.anonymous else reported.member_id,
+        kind=MessageKind.REPLY,
+        language=t.language,
+        body=templates.incident_saved(t, incident.reference),
+        cause="incident" if incident.anonymous else f"incident:{incident.id}",
+    )
+    reported.message_id = message.id
+
+
 def _after_commit(session: Session) -> None:
     if session.info.pop(_DIRTY, False):
         queue.kick()
@@ -177,6 +198,7 @@ def subscribe() -> None:
     events.subscribe(events.PURCHASE_RECORDED, on_purchase)
     events.subscribe(events.ENROLMENT_CODE_ISSUED, on_enrolment_code)
     events.subscribe(events.PREMIUM_APPROVED, on_premium)
+    events.subscribe(events.INCIDENT_REPORTED, on_incident)
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_rollback", _after_rollback)

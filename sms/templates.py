@@ -111,7 +111,20 @@ FLAG_LABELS = {
     "price_above_posted": _("price too high"),
     # TRANSLATORS: in the digest: the miner was paid below the posted gold price.
     "underpayment": _("miner underpaid"),
+    # TRANSLATORS: in the digest: someone reported an incident (armed men, violence...).
+    "incident": _("incident reported"),
 }
+
+# TRANSLATORS: SMS to whoever reported an incident (by SMS or USSD): it is saved under
+# {reference} (like I-42) and the coordinators will follow it up. One SMS: 160 characters.
+INCIDENT_SAVED = _(
+    "Sanduku: incident {reference} saved. Thank you. The coordinators will follow it up."
+)
+# TRANSLATORS: reply to the report keyword sent alone: how to report. Name your language's
+# first report word (see REPORT RIPOTI RAPPORT LAPOLO). One SMS: 160 characters.
+INCIDENT_HOW = _(
+    "To report an incident, send REPORT, the site code if you know it, then what happened."
+)
 
 # TRANSLATORS: SMS to coordinators when the account that pays for the SMS runs low;
 # {balance} like "USD 4.2500". Africa's Talking is the SMS company's name: keep it.
@@ -355,6 +368,10 @@ def flag_digest(t: Translator, total: int, kinds: list[tuple[str, int, list[str]
             if septets(text) <= SINGLE_SEGMENT_SEPTETS:
                 return text
     return render(False, 0)
+
+
+def incident_saved(t: Translator, reference: str) -> str:
+    return fit(t, INCIDENT_SAVED, reference=reference)
 
 
 def credit_low(t: Translator, *, amount: str, currency: str) -> str:

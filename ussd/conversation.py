@@ -46,14 +46,10 @@ from ussd.errors import explain
 from ussd.screens import SCREENS
 from ussd.screens.base import Back, End, Go, Home, Replace, Result, Stay
 from ussd.screens.pin import pin_entry
+from ussd.screens.start import NOT_REGISTERED
 
 log = logging.getLogger("sanduku.ussd")
 
-# TRANSLATORS: the whole answer to a phone number we do not know.
-NOT_REGISTERED = _(
-    "Sanduku: this number is not registered. To join, ask your savings group officer or "
-    "your cooperative."
-)
 SORRY = _("Sorry, something went wrong. Please dial again.")
 UNAVAILABLE = _("Sanduku is not available just now. Please try again later.")
 MAYBE_SAVED = _("Your last step may already be saved. Check it before doing it again.")
@@ -168,8 +164,6 @@ def _answer(
     caller = None
     if state is None:
         state, caller = _new_state(session, phone)
-        if state is None:
-            return end(translator(None, tz).gettext(NOT_REGISTERED))
         # Text on a first request: replies dialled with the code (*384*1*3#), or a session
         # whose state was lost. They are walked, but never into a write: that needs a "1"
         # typed on a confirmation this session has shown.
@@ -226,13 +220,14 @@ def _answer(
     return reply
 
 
-def _new_state(session: Session, phone: str) -> tuple[dict | None, Member | None]:
+def _new_state(session: Session, phone: str) -> tuple[dict, Member | None]:
     """A new session's state, and the caller when the phone is one member's (kept for this
     request: the screens need it, and reading it again would cost a query)."""
     callers = [m for m in members_on_phone(session, phone) if m.status == MemberStatus.ACTIVE]
-    if not callers:
-        return None, None
     state: dict = {"phone": phone, "read": sessions.mark(""), "answers": {}, "data": {}}
+    if not callers:  # told how to join; may still report an incident
+        state.update(lang=DEFAULT_LANGUAGE, stranger=True, stack=[["stranger", 0]])
+        return state, None
     if len(callers) == 1:
         state.update(member_id=callers[0].id, pin_ok=False, stack=[["main", 0]])
     else:
@@ -307,7 +302,8 @@ def apply(ctx: Context, result: Result) -> End | None:
         case Stay(error=error):
             ctx.error = error
         case Home():
-            ctx.stack[:] = [["main" if ctx.member is not None else "who", 0]]
+            home = "stranger" if ctx.state.get("stranger") else "who"
+            ctx.stack[:] = [["main" if ctx.member is not None else home, 0]]
             ctx.state["data"] = {}
         case Back(to=to):
             names = [name for name, _page in ctx.stack]

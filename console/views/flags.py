@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from console import auth
 from console.i18n import gettext
 from console.pages import bp, out_of_scope, paginate, render
 from ledger import access, db
-from ledger.models import Flag, Site
+from ledger.models import Flag, FlagKind, Site
 from locales import _
 
 KINDS = {
@@ -31,7 +31,16 @@ def flags():
     coops = access.cooperative_ids(session, auth.actor())
     if not coops:
         out_of_scope()
-    page = paginate(select(Flag).where(Flag.cooperative_id.in_(coops)).order_by(Flag.id.desc()))
+    # A report may be about the buyer: its flag is for the cooperative's coordinators only.
+    follows = [c for c in coops if access.may_follow_incidents(auth.actor(), c)]
+    page = paginate(
+        select(Flag)
+        .where(
+            Flag.cooperative_id.in_(coops),
+            or_(Flag.kind != FlagKind.INCIDENT, Flag.cooperative_id.in_(follows)),
+        )
+        .order_by(Flag.id.desc())
+    )
     site_ids = {f.site_id for f in page.items if f.site_id}
     sites = dict(session.execute(select(Site.id, Site.code).where(Site.id.in_(site_ids))).all())
     details = {f.id: json.loads(f.details) for f in page.items}

@@ -230,9 +230,13 @@ def list_flags(
     until: dt.date | None = None,
     limit: int = 100,
     before_id: int | None = None,
+    hidden: tuple[FlagKind, ...] = (),
 ) -> list[Flag]:
-    """Flags, newest first, filtered; page with ``before_id`` (the last id seen)."""
+    """Flags, newest first, filtered, without the ``hidden`` kinds; page with ``before_id``
+    (the last id seen)."""
     query = select(Flag)
+    if hidden:
+        query = query.where(Flag.kind.not_in(hidden))
     for column, value in (
         (Flag.cooperative_id, cooperative_id),
         (Flag.kind, kind),

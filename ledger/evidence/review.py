@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ledger import authors
 from ledger.errors import LedgerError
-from ledger.models import PURCHASE_KINDS, Flag, FlagKind, FlagStatus, Site, utcnow
+from ledger.models import DIGEST_KINDS, Flag, FlagKind, FlagStatus, Site, utcnow
 
 #: Longest review note.
 MAX_NOTE = 200
@@ -61,15 +61,17 @@ def reopen_if_changed(flag: Flag, details: str) -> bool:
 
 
 def untold(session: Session) -> dict[int, list[Flag]]:
-    """Open flags on purchases nobody has been told of yet, by cooperative (a group's cash
-    count and a payout's flags are read in the console and the API, not in the digest)."""
+    """Open flags on purchases and incident reports nobody has been told of yet, by
+    cooperative (a group's cash count and a payout's flags are read in the console and the
+    API, not in the digest; a report of no known cooperative in the API)."""
     found: dict[int, list[Flag]] = defaultdict(list)
     for flag in session.scalars(
         select(Flag)
         .where(
             Flag.notified_at.is_(None),
             Flag.status == FlagStatus.OPEN,
-            Flag.kind.in_(PURCHASE_KINDS),
+            Flag.kind.in_(DIGEST_KINDS),
+            Flag.cooperative_id.is_not(None),
         )
         .order_by(Flag.cooperative_id, Flag.id)
     ):

@@ -4,7 +4,7 @@ constraints here. Every model is re-exported: ``from ledger.models import Member
 from ledger.models.base import Recorded, utcnow
 from ledger.models.chain import Partner, PartnerKind, TaxPayment, TaxPlace
 from ledger.models.console import ConsoleSubmission
-from ledger.models.flags import PURCHASE_KINDS, Flag, FlagKind, FlagStatus
+from ledger.models.flags import DIGEST_KINDS, PURCHASE_KINDS, Flag, FlagKind, FlagStatus
 from ledger.models.gold import Cooperative, PricePost, Site, SiteChange, SiteStatus
 from ledger.models.groups import (
     Attendance,
@@ -16,6 +16,7 @@ from ledger.models.groups import (
     LeaverRule,
     Meeting,
 )
+from ledger.models.incidents import Incident, IncidentCategory, IncidentChannel
 from ledger.models.journal import Account, AccountKind, Entry, EntryKind, Line
 from ledger.models.loans import Loan, LoanStatus
 from ledger.models.lots import Lot, LotAction, LotEvent, LotInput, LotOperation, LotStatus
@@ -41,6 +42,7 @@ from ledger.models.purchases import Purchase
 from ledger.models.tokens import ApiRole, ApiToken, IdempotentRequest
 
 __all__ = [
+    "DIGEST_KINDS",
     "PURCHASE_KINDS",
     "Account",
     "AccountKind",
@@ -64,6 +66,9 @@ __all__ = [
     "Holding",
     "IdempotentRequest",
     "InboundMessage",
+    "Incident",
+    "IncidentCategory",
+    "IncidentChannel",
     "LeaverRule",
     "Line",
     "LineState",

@@ -25,11 +25,18 @@ class FlagKind(StrEnum):
     CASH_COUNT_DIFFERENCE = "cash_count_difference"
     PAYOUT_UNKNOWN = "payout_unknown"  # a mobile-money payout unsettled for more than a day
     UNDERPAYMENT = "underpayment"  # price per gram below the posted price, past a tolerance
+    INCIDENT = "incident"  # someone reported an incident (``ledger.incidents``)
 
 
 #: The kinds a gold purchase raises (``ledger.evidence``); the others are a group's or a
 #: payout's.
-PURCHASE_KINDS = frozenset(FlagKind) - {FlagKind.CASH_COUNT_DIFFERENCE, FlagKind.PAYOUT_UNKNOWN}
+PURCHASE_KINDS = frozenset(FlagKind) - {
+    FlagKind.CASH_COUNT_DIFFERENCE,
+    FlagKind.PAYOUT_UNKNOWN,
+    FlagKind.INCIDENT,
+}
+#: The kinds the coordinators' hourly digest tells of: a purchase's, and a report's.
+DIGEST_KINDS = PURCHASE_KINDS | {FlagKind.INCIDENT}
 
 
 class FlagStatus(StrEnum):

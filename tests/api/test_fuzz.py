@@ -231,6 +231,7 @@ def templates(world) -> dict[tuple[str, str], dict]:
         },
         ("POST", "/exporters"): {"name": "Comptoir", "licence": "E-1", "country": "CD"},
         ("POST", "/refiners"): {"name": "Affinerie", "licence": "R-1", "country": "AE"},
+        ("PATCH", "/incidents/<incident_id>"): {"status": "confirmed"},
     }
 
 

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select
 
 from api.routes import ROUTES
-from ledger import closing, gold
+from ledger import closing, gold, incidents
 from ledger.evidence import chain, flags, lots
 from ledger.meetings import MeetingRecord as R
 from ledger.meetings import record_meeting
-from ledger.models import Loan, Lot
+from ledger.models import IncidentChannel, Loan, Lot
 from ledger.premiums.plan import plan_premium
 from tests import factories
 from tests.api.conftest import ROLES
@@ -54,6 +54,17 @@ def _flag(session, w):
     )
     session.flush()
     return flags.flags_for_purchase(session, purchase)[0].id
+
+
+def _incident(session, w):
+    return incidents.report(
+        session,
+        text="armed men at the pit",
+        category="armed_group",
+        channel=IncidentChannel.SMS,
+        site=w.site,
+        phone=w.miner.phone,
+    ).id
 
 
 def _meeting(session, w, counted: bool = False) -> int:
@@ -341,6 +352,15 @@ CASES = {
         lambda w: {"status": "confirmed", "note": "seen"},
         {C: 200},
         setup=lambda session, w: _flag(session, w),
+    ),
+    "incidents": Case("GET", "/incidents", lambda w, s: "/incidents", None, {C: 200}),
+    "incident review": Case(
+        "PATCH",
+        "/incidents/<incident_id>",
+        lambda w, s: f"/incidents/{s}",
+        lambda w: {"status": "confirmed", "note": "seen"},
+        {C: 200},
+        setup=lambda session, w: _incident(session, w),
     ),
     "site show": Case("GET", "/sites/<code>", lambda w, s: "/sites/SITE1", None, {C: 200, B: 200}),
     "site change": Case(

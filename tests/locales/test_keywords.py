@@ -19,6 +19,7 @@ REPLIES = {
     templates.STOPPED: [Action.START],
     templates.STARTED: [Action.STOP],
     templates.BALANCE_ON_USSD: [],
+    templates.INCIDENT_HOW: [Action.REPORT],
 }
 
 
@@ -73,6 +74,9 @@ def test_replies_name_words_we_understand(lang):
         ("akiba yangu", Action.BALANCE),
         ("mbongo", Action.BALANCE),
         ("épargne", Action.BALANCE),
+        ("Ripoti: watu wenye silaha", Action.REPORT),
+        ("lapóro", Action.REPORT),
+        ("Signaler", Action.REPORT),
         ("jambo", Action.HELP),
     ],
 )

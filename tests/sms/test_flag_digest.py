@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from ledger import gold
+from ledger import gold, incidents
 from ledger.evidence import review
-from ledger.models import Flag, MessageKind
+from ledger.models import Flag, IncidentChannel, MessageKind
 from locales import LANGUAGES, translator
 from locales.gsm7 import SINGLE_SEGMENT_SEPTETS, encoding_and_segments, is_gsm7, septets
 from sms import alerts, settings, templates
@@ -61,3 +61,23 @@ def test_the_longest_digest_fits_one_segment(language):
     assert is_gsm7(text) and septets(text) <= SINGLE_SEGMENT_SEPTETS, text
     short = templates.flag_digest(t, 3, [("site_capacity", 2, ["MBS-03"]), ("underpayment", 1, [])])
     assert "MBS-03" in short and septets(short) <= SINGLE_SEGMENT_SEPTETS
+
+
+def test_an_incident_report_is_told_in_the_next_digest(session):
+    coop = factories.cooperative(session)
+    fr = factories.member(session, roles="member,coordinator", coop=coop, language="fr")
+    site = factories.site(session, coop, "MBS-03")
+    incidents.report(
+        session,
+        text="Des hommes armés au puits",
+        category="armed_group",
+        channel=IncidentChannel.SMS,
+        site=site,
+        phone=factories.phone(),
+    )
+    session.commit()
+    assert alerts.write_flag_digest(session, settings.current()) == 1
+    (sent,) = messages(kind=MessageKind.ALERT)
+    assert sent.member_id == fr.id
+    assert sent.body == "1 nouvelle alerte: 1 incident signalé MBS-03"
+    assert "armés" not in sent.body  # the words are read in the API, not by SMS

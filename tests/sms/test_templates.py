@@ -148,6 +148,8 @@ def worst_cases(t):
         yield f"premium report x{count}", premium_report.render(t, [worst] * count), []
     # to coordinators: the longest balance Africa's Talking writes
     yield "credit low", templates.credit_low(t, amount="-123456789.1234", currency="USD"), []
+    yield "incident saved", templates.incident_saved(t, f"I-{2**31 - 1}"), []
+    yield "incident how", templates.plain(t, templates.INCIDENT_HOW), []
     for msgid in (  # replies to inbound SMS: no values
         templates.STOPPED,
         templates.STARTED,

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from ledger import db, events
 from ledger.models import Purchase
-from locales import translator
+from locales import DEFAULT_LANGUAGE, translator
 from locales.gsm7 import to_gsm7
 from tests.ussd.conftest import PIN, Words, check_answer
 from ussd import conversation, sessions
@@ -51,11 +51,18 @@ def test_callback_token_guards_the_webhook(app, client, world):
     assert answer.get_data(as_text=True).startswith("CON ")
 
 
-@pytest.mark.parametrize("number", ["+243819999999", "not a phone", ""])
-def test_unknown_numbers_are_told_how_to_join(client, world, number):
+@pytest.mark.parametrize("number", ["not a phone", ""])
+def test_odd_numbers_are_told_how_to_join(client, world, number):
     answer = client.post("/ussd", data=form("s1", number)).get_data(as_text=True)
     assert answer == in_default_language(conversation.NOT_REGISTERED)
     check_answer(answer)
+
+
+def test_unknown_numbers_are_told_how_to_join_and_may_report(client, world):
+    answer = client.post("/ussd", data=form("s1", "+243819999999")).get_data(as_text=True)
+    check_answer(answer)
+    w = Words(DEFAULT_LANGUAGE)
+    assert answer == f"CON {w(conversation.NOT_REGISTERED)}\n1 {w('Report an incident')}"
 
 
 def test_first_screen_is_the_menu_in_the_members_language(client, world):

@@ -28,6 +28,8 @@ from ussd.defaults import (
     READ_ONLY_RESERVE_CHARS,
 )
 from ussd.screens import SCREENS
+from ussd.screens.incident import SAVED as INCIDENT_SAVED
+from ussd.screens.incident import UNKNOWN_SITE as INCIDENT_UNKNOWN_SITE
 from ussd.screens.payout import PAID as PAY_PAID
 from ussd.screens.unlock import CODE_FOR
 
@@ -253,6 +255,13 @@ def tour(app, session, phone, worst, lang) -> dict[str, list[str]]:
         actor.phone, "14", "1357", shared, "1", "0", "0", actor.phone, "12345", "999999", "424242"
     )
     assert answers[-1].startswith("END " + w.head(PAY_PAID))
+
+    # An incident: a wrong site code, the list's next page, a wrong kind and a wrong answer.
+    answers = walk(
+        actor.phone, "15", "NOPE", "98", "1", "9", "1", "7", "1", "Watu wenye silaha " * 9
+    )
+    assert w(INCIDENT_UNKNOWN_SITE) in "".join(answers)
+    assert answers[-1].startswith("END " + w.head(INCIDENT_SAVED))
 
     walk(shared)  # who is calling
     twins[1].pin_locked_until = utcnow() + dt.timedelta(days=1)

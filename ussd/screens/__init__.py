@@ -8,6 +8,7 @@ from ussd.screens import (  # noqa: F401
     enrol,
     expense,
     joiner,
+    incident,
     member,
     officer,
     payout,

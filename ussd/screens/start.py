@@ -7,8 +7,29 @@ from ledger.models import Member, MemberStatus
 from ledger.pins import has_pin
 from locales import LANGUAGE_NAMES, LANGUAGES, _
 from ussd.context import Context
-from ussd.screens.base import End, Go, Home, ListScreen, Result, Stay, register, short
+from ussd.screens.base import (
+    INVALID_CHOICE,
+    End,
+    Go,
+    Home,
+    ListScreen,
+    Result,
+    Screen,
+    Stay,
+    join,
+    register,
+    short,
+)
 from ussd.screens.pin import pin_entry
+
+# TRANSLATORS: the first screen for a phone number we do not know (one line below it offers
+# "1 Report an incident").
+NOT_REGISTERED = _(
+    "Sanduku: this number is not registered. To join, ask your savings group officer or "
+    "your cooperative."
+)
+#: The one menu line a phone we do not know gets: anyone may report an incident.
+REPORT = _("Report an incident")
 
 #: The main menu: key, label, screen, roles that see it (None: everyone). Keys never move,
 #: so a member who learns "3" for prices keeps it whatever roles they have.
@@ -27,6 +48,7 @@ MENU = [
     ("12", _("Enrolment code"), "enrol_member", {"officer", "coordinator"}),
     ("13", _("Meeting desk"), "desk_meeting", {"officer"}),
     ("14", _("Pay a premium"), "pay_member", {"buyer", "coordinator"}),
+    ("15", REPORT, "incident_site", None),
 ]
 
 
@@ -62,6 +84,19 @@ class Who(ListScreen):
         ctx.choose_member(self._members(ctx)[int(key) - 1])
         ctx.stack[:] = [["main", 0]]
         return Home()
+
+
+@register
+class Stranger(Screen):
+    """A phone we do not know: how to join, and a report of an incident (by anyone)."""
+
+    name = "stranger"
+
+    def render(self, ctx: Context) -> str:
+        return join(ctx.t.gettext(NOT_REGISTERED), f"1 {ctx.t.gettext(REPORT)}")
+
+    def handle(self, ctx: Context, raw: str) -> Result:
+        return Go("incident_site") if raw == "1" else Stay(ctx.t.gettext(INVALID_CHOICE))
 
 
 @register
