@@ -66,7 +66,9 @@ def test_a_stranger_is_recorded_and_never_answered(session, client):
     run_relay(session)
     assert count(session, InboundMessage, InboundMessage.processed_at.is_not(None)) == 3
     assert count(session, Message) == 0
-    assert [i.action for i in session.scalars(select(InboundMessage))] == ["price", "stop", "help"]
+    assert [
+        i.action for i in session.scalars(select(InboundMessage).order_by(InboundMessage.id))
+    ] == ["price", "stop", "help"]
 
 
 def test_replies_are_limited_per_phone_and_hour(session, client, fake):
@@ -213,7 +215,9 @@ def test_unmatched_reports_stop_being_tried_and_are_bounded(session):
     assert reports.retry_unmatched(session, current) == {"matched": 0, "kept": 0}
     done = retention.purge(session, dataclasses.replace(current, unmatched_max=2))
     assert done["unmatched"] == 3
-    assert [r.gateway_id for r in session.scalars(select(UnmatchedReport))] == ["g3", "g4"]
+    assert [
+        r.gateway_id for r in session.scalars(select(UnmatchedReport).order_by(UnmatchedReport.id))
+    ] == ["g3", "g4"]
 
 
 # -- retention ----------------------------------------------------------------------------
