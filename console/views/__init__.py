@@ -12,6 +12,7 @@ from console.views import (
     prices,
     purchases,
     reports,
+    sites,
     today,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "prices",
     "purchases",
     "reports",
+    "sites",
     "today",
 ]
