@@ -24,7 +24,7 @@ def translated(table: dict[str, str]) -> dict[str, str]:
 
 #: A lot's status, and what happened to it (its custody log).
 LOT_STATUS = {
-    "open": _("Open"),
+    "open": _("Open for purchases"),
     "sealed": _("Sealed"),
     "shipped": _("Shipped"),
     "combined": _("Combined"),
