@@ -119,7 +119,7 @@ def lot_in_scope(number: str) -> Lot:
     return found
 
 
-def _page(found: Lot, seal=None, ship=None, status: int = 200):
+def _page(found: Lot, seal=None, ship=None, status: int = 200, problem: str | None = None):
     session = db.session()
     actor = auth.actor()
     coordinates = actor.everywhere or actor.coordinates == found.cooperative_id
@@ -140,9 +140,20 @@ def _page(found: Lot, seal=None, ship=None, status: int = 200):
             ship=ship or ShipForm(),
             statuses=translated(LOT_STATUS),
             actions=translated(LOT_ACTION),
+            problem=problem,
         ),
         status,
     )
+
+
+def _refused(number: str, form, exc: LedgerError, fallback, which: str):
+    """The lot's page again, the refusal on its field (or above the forms, when it is about
+    the lot itself: sealed already, not sealed yet)."""
+    db.session().rollback()
+    if exc.field == "lot":
+        return _page(lot_in_scope(number), status=422, problem=say(exc), **{which: form})
+    form._fields.get(exc.field or "", fallback).errors = [say(exc)]
+    return _page(lot_in_scope(number), status=422, **{which: form})
 
 
 @bp.get("/lots/<number>")
@@ -175,9 +186,7 @@ def seal_lot(number: str):
         issuer = (form.issuer.data or "").replace("\x00", "").strip() or None
         lots.seal_lot(session, found, (form.tag.data or "").replace("\x00", ""), issuer=issuer)
     except LedgerError as exc:
-        session.rollback()
-        form._fields.get(exc.field or "", form.tag).errors = [say(exc)]
-        return _page(lot_in_scope(number), seal=form, status=422)
+        return _refused(number, form, exc, form.tag, "seal")
     session.commit()
     return redirect(url_for("console.lot", number=found.lot_number, saved=1))
 
@@ -195,8 +204,6 @@ def ship_lot(number: str):
             raise LedgerError("too_long", "too long", "destination")
         lots.ship_lot(session, found, destination=destination or None)
     except LedgerError as exc:
-        session.rollback()
-        form._fields.get(exc.field or "", form.destination).errors = [say(exc)]
-        return _page(lot_in_scope(number), ship=form, status=422)
+        return _refused(number, form, exc, form.destination, "ship")
     session.commit()
     return redirect(url_for("console.lot", number=found.lot_number, saved=1))
