@@ -156,3 +156,23 @@ def gold(session, world) -> Gold:
     session.add(flag)
     session.commit()
     return Gold(made[:2], made[2], flag)
+
+
+def flag_the_demo(session):
+    """A purchase at the demo's site not yet inspected (IGA-02): the books flag it, so the
+    demo has a flag to review. Returns the flags it raised."""
+    from sqlalchemy import select
+
+    from ledger import gold as books
+    from ledger.codes import by_code
+    from ledger.evidence import flags
+    from ledger.models import Member, Site
+
+    site = by_code(session, Site, "IGA-02")
+    miner = session.scalar(select(Member).where(Member.name == "Jean-Pierre Lokwa"))
+    purchase = books.record_purchase(
+        session, miner=miner, site=site, weight_mg=1_200, price_per_gram=95_50, currency="USD"
+    )
+    found = flags.flags_for_purchase(session, purchase)
+    assert found, "the purchase at a site not inspected raised no flag"
+    return found

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from console import assets, auth
 from ledger import demo, logins
-from ledger.models import Lot, Member
-from tests.console.conftest import login
+from ledger.models import Flag, Lot, Member
+from tests.console.conftest import flag_the_demo, login
 
 HTML_LIMIT = 30 * 1024
 ASSETS_LIMIT = 60 * 1024
@@ -24,6 +24,7 @@ FOREIGN = re.compile(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//""", re
 @pytest.fixture
 def demo_world(session):
     demo.seed(session)
+    flag_the_demo(session)
     for member, password in demo.console_logins(session):
         logins.set_password(session, member, auth.hash_password(password))
     session.commit()
@@ -33,6 +34,7 @@ def demo_world(session):
 def pages(session) -> list[str]:
     member = session.scalar(select(Member).where(Member.name == "Esther Bahati"))
     lot = session.scalar(select(Lot))
+    flag = session.scalar(select(Flag))
     return [
         "/console/",
         "/console/prices",
@@ -44,8 +46,13 @@ def pages(session) -> list[str]:
         "/console/members/import",
         "/console/purchases",
         "/console/flags",
+        "/console/flags?status=open",
+        f"/console/flags/{flag.id}",
+        "/console/sites",
+        "/console/sites/MGB-01",
         "/console/lots",
         f"/console/lots/{lot.lot_number}",
+        f"/console/lots/{lot.lot_number}/record",
         "/console/reports",
         "/console/messages",
         "/console/messages/inbound",
