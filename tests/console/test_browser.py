@@ -216,7 +216,7 @@ def test_a_coordinator_and_an_officer_at_work(served, browser, tmp_path):
     driver.find_element(By.NAME, "tag").send_keys("SAESSCAM-0001")
     submit(driver)
     assert count(app, Lot, Lot.id == made, Lot.status == LotStatus.SEALED) == 1
-    driver.find_element(By.PARTIAL_LINK_TEXT, "ICGLR").click()
+    driver.find_element(By.CSS_SELECTOR, "a[href$='/record']").click()
     assert "SAESSCAM-0001" in driver.page_source
     shoot(driver, "lot-record-phone")
 
