@@ -58,6 +58,9 @@ def site_in_scope(code: str) -> Site:
 
 def _page(site: Site, status_form=None, capacity_form=None, status: int = 200):
     session = db.session()
+    if status_form is None:
+        status_form = SiteStatusForm()
+        status_form.status.data = site.status.colour  # the rating as it is, to change
     history = sites.history(session, site)
     names = {c.recorded_by: authors.label(session, c.recorded_by) for c in history}
     return (
@@ -69,7 +72,7 @@ def _page(site: Site, status_form=None, capacity_form=None, status: int = 200):
             names=names,
             colours=colours(),
             may_change=access.may_change_site(auth.actor(), site),
-            status_form=status_form or SiteStatusForm(),
+            status_form=status_form,
             capacity_form=capacity_form or SiteCapacityForm(),
         ),
         status,
