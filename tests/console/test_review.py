@@ -122,3 +122,23 @@ def test_an_unknown_flag_is_404(as_, world, number):
 def test_a_bad_status_filter_shows_every_flag(as_, world, gold):
     page = as_("coordinator").get("/console/flags?status=nonsense")
     assert page.status_code == 200 and f"/console/flags/{gold.flag.id}" in page.text
+
+
+def test_today_counts_the_flags_still_open(as_, session, world, gold):
+    import re
+
+    from sqlalchemy import func, select
+
+    def shown(client) -> int:
+        return int(re.search(r"(\d+) nouvelles? alertes?", client.get("/console/").text)[1])
+
+    client = as_("coordinator")
+    session.expire_all()
+    still_open = session.scalar(
+        select(func.count())
+        .select_from(Flag)
+        .where(Flag.status == FlagStatus.OPEN, Flag.cooperative_id == world.coop.id)
+    )
+    assert shown(client) == still_open
+    assert review(client, gold.flag, status="confirmed").status_code == 302
+    assert shown(client) == still_open - 1
