@@ -115,13 +115,17 @@ def submit(driver, form_css: str = "main form") -> None:
 
 
 def _stale(element) -> bool:
-    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 
     try:
         element.tag_name  # noqa: B018 - raises once the page has changed
         return False
     except StaleElementReferenceException:
         return True
+    except WebDriverException as exc:  # chromium's other way of saying the page has changed
+        if "does not belong to the document" in str(exc):
+            return True
+        raise
 
 
 def log_in(driver, base: str, name: str) -> None:
@@ -189,7 +193,8 @@ def test_a_coordinator_and_an_officer_at_work(served, browser, tmp_path):
     coordinator = f"console:{lookup(app, 'Dieudonne Ukumu')}"
     flag = first(app, Flag, Flag.status == FlagStatus.OPEN)
     visit(driver, base, "/console/flags?status=open")
-    driver.find_element(By.CSS_SELECTOR, f"a[href$='/console/flags/{flag}']").click()
+    assert driver.find_elements(By.CSS_SELECTOR, f"a[href$='/console/flags/{flag}']")
+    visit(driver, base, f"/console/flags/{flag}")
     choose(driver, "status", "dismissed")
     driver.find_element(By.NAME, "note").send_keys("inspection booked, seller known")
     shoot(driver, "flag-review-phone")
@@ -216,7 +221,8 @@ def test_a_coordinator_and_an_officer_at_work(served, browser, tmp_path):
     driver.find_element(By.NAME, "tag").send_keys("SAESSCAM-0001")
     submit(driver)
     assert count(app, Lot, Lot.id == made, Lot.status == LotStatus.SEALED) == 1
-    driver.find_element(By.CSS_SELECTOR, "a[href$='/record']").click()
+    record = driver.find_element(By.CSS_SELECTOR, "a[href$='/record']").get_attribute("href")
+    driver.get(record)
     assert "SAESSCAM-0001" in driver.page_source
     shoot(driver, "lot-record-phone")
 
