@@ -49,6 +49,24 @@ MESSAGES = {
     "bad_rule": _("Choose one of the rules."),
     "day_ahead": _("This day has not come yet."),
     "other_group": _("Not in this group."),
+    "bad_status": _("Choose a status."),
+    "no_deadline": _("Only a yellow site has a deadline."),
+    "lot_closed": _("This lot is closed: combined or shipped."),
+    "empty_lot": _("This lot is empty."),
+    "tag_used": _("This tag is already on another lot."),
+    "not_sealed": _("Seal the lot before it ships."),
+    "mass_balance": _("More gold out than the lots put in."),
+    "duplicate": _("A lot is named twice."),
+    "other_cooperative": _("A lot of another cooperative."),
+    "bad_code": _("Letters, digits, - and _ only."),
+    "unknown_lot": _("No such lot."),
+}
+#: Where one code means something else on one field: (code, field) -> words.
+ON_FIELD = {
+    ("future", "inspected_on"): _("The inspection date is in the future."),
+    ("out_of_range", "deadline"): _("The deadline is before the inspection."),
+    ("exists", "lot_number"): _("This lot number is already there."),
+    ("required", "inputs"): _("Choose the lots to combine."),
 }
 GENERIC = _("This value is not accepted.")
 
@@ -59,4 +77,5 @@ def say(exc: LedgerError) -> str:
     params = {}
     if exc.code == "login_locked" and exc.params.get("until") is not None:
         params["time"] = tr().time(exc.params["until"])
-    return gettext(MESSAGES.get(exc.code, GENERIC), **params)
+    words = ON_FIELD.get((exc.code, exc.field)) or MESSAGES.get(exc.code, GENERIC)
+    return gettext(words, **params)

@@ -78,3 +78,43 @@ class LeaveForm(KeyedForm):
 
     date = StringField()
     rule = StringField()
+
+
+class FlagReviewForm(FlaskForm):
+    """Checked by the books (``ledger.evidence.review``): a status and, to dismiss, a note."""
+
+    status = StringField()
+    note = StringField()
+
+
+class SiteStatusForm(FlaskForm):
+    """A site's new inspection, checked by ``ledger.sites``."""
+
+    status = StringField()
+    inspected_on = StringField()
+    deadline = StringField()
+    note = StringField()
+
+
+class SiteCapacityForm(FlaskForm):
+    capacity_grams = StringField()
+    note = StringField()
+
+
+class CombineForm(FlaskForm):
+    """The lots ticked (``inputs``, read as a list) and what the new lot is."""
+
+    inputs = StringField()
+    operation = StringField()
+    mass_grams = StringField()
+    fineness = StringField()
+    lot_number = StringField()
+
+
+class SealForm(FlaskForm):
+    tag = StringField()
+    issuer = StringField()
+
+
+class ShipForm(FlaskForm):
+    destination = StringField()

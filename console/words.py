@@ -34,3 +34,19 @@ ENTRY_KINDS = {
 
 def translated(table: dict[str, str]) -> dict[str, str]:
     return {key: gettext(word) for key, word in table.items()}
+
+
+#: A lot's status, and what happened to it (its custody log).
+LOT_STATUS = {
+    "open": _("Open for purchases"),
+    "sealed": _("Sealed"),
+    "shipped": _("Shipped"),
+    "combined": _("Combined"),
+}
+LOT_ACTION = {**LOT_STATUS, "created": _("Made")}
+#: How a lot is formed out of other lots.
+LOT_OPERATION = {
+    "combination": _("Combination"),
+    "processing": _("Processing"),
+    "export": _("Export"),
+}

@@ -132,6 +132,17 @@ def may_buy_at(actor: Actor, site: Site | None) -> bool:
     return site is not None and may_act_for_cooperative(actor, site.cooperative_id)
 
 
+def may_change_site(actor: Actor, site: Site | None) -> bool:
+    """Record a site's new inspection or capacity: a coordinator of its cooperative, as the
+    API lets only a coordinator token change a site. Its buyer reads it."""
+    return site is not None and _coordinates(actor, site.cooperative_id)
+
+
+def may_handle_lots(actor: Actor, cooperative_id: int | None) -> bool:
+    """Combine, seal and ship a cooperative's lots: its coordinator. Its buyer reads them."""
+    return cooperative_id is not None and _coordinates(actor, cooperative_id)
+
+
 # -- members ----------------------------------------------------------------------------------
 
 

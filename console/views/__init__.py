@@ -14,6 +14,7 @@ from console.views import (
     prices,
     purchases,
     reports,
+    sites,
     today,
 )
 
@@ -31,5 +32,6 @@ __all__ = [
     "prices",
     "purchases",
     "reports",
+    "sites",
     "today",
 ]

@@ -12,7 +12,16 @@ from console import auth
 from console.pages import bp, render
 from ledger import access, db, gold
 from ledger.days import local_today
-from ledger.models import Cooperative, Flag, Group, Meeting, Message, MessageStatus, utcnow
+from ledger.models import (
+    Cooperative,
+    Flag,
+    FlagStatus,
+    Group,
+    Meeting,
+    Message,
+    MessageStatus,
+    utcnow,
+)
 
 #: Flags this recent are "new" on the Today page.
 NEW_FLAG_DAYS = 7
@@ -60,7 +69,11 @@ def today():
         session.scalar(
             select(func.count())
             .select_from(Flag)
-            .where(Flag.cooperative_id.in_([c.id for c in coops]), Flag.created_at >= since)
+            .where(
+                Flag.cooperative_id.in_([c.id for c in coops]),
+                Flag.created_at >= since,
+                Flag.status == FlagStatus.OPEN,  # not reviewed yet
+            )
         )
         if coops
         else 0

@@ -110,3 +110,69 @@ def as_(client, world):
         return client
 
     return log_in
+
+
+@dataclass
+class Gold:
+    """Two open lots of the world's cooperative (two sites), one of the other's, and a flag."""
+
+    lots: list
+    other_lot: object
+    flag: object
+
+
+@pytest.fixture
+def gold(session, world) -> Gold:
+    import json
+
+    from ledger import gold as books
+    from ledger.models import Flag, FlagKind
+
+    second = factories.site(session, world.coop, "SITE2")
+    far = factories.site(session, world.other_coop, "SITE9")
+    made = []
+    for site in (world.site, second, far):
+        miner = factories.member(session, roles="member,miner", site=site, coop=site.cooperative)
+        made.append(
+            books.record_purchase(
+                session,
+                miner=miner,
+                site=site,
+                weight_mg=2_500,
+                price_per_gram=95_00,
+                currency="USD",
+                fineness_ppm=900_000,
+            ).lot
+        )
+    flag = Flag(
+        kind=FlagKind.SITE_CAPACITY,
+        key=f"site_capacity:{world.site.id}:test",
+        cooperative_id=world.coop.id,
+        site_id=world.site.id,
+        day=dt.date.today(),
+        reason="SITE1: 3200 g in 30 days, capacity 3000 g",
+        details=json.dumps({"grams_30_days": "3200.000", "capacity_grams": "3000.000"}),
+    )
+    session.add(flag)
+    session.commit()
+    return Gold(made[:2], made[2], flag)
+
+
+def flag_the_demo(session):
+    """A purchase at the demo's site not yet inspected (IGA-02): the books flag it, so the
+    demo has a flag to review. Returns the flags it raised."""
+    from sqlalchemy import select
+
+    from ledger import gold as books
+    from ledger.codes import by_code
+    from ledger.evidence import flags
+    from ledger.models import Member, Site
+
+    site = by_code(session, Site, "IGA-02")
+    miner = session.scalar(select(Member).where(Member.name == "Jean-Pierre Lokwa"))
+    purchase = books.record_purchase(
+        session, miner=miner, site=site, weight_mg=1_200, price_per_gram=95_50, currency="USD"
+    )
+    found = flags.flags_for_purchase(session, purchase)
+    assert found, "the purchase at a site not inspected raised no flag"
+    return found

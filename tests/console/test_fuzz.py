@@ -20,9 +20,12 @@ from ledger.models import (
     Entry,
     Flag,
     Loan,
+    Lot,
+    LotEvent,
     Meeting,
     Member,
     PricePost,
+    SiteChange,
 )
 from tests.console.conftest import csrf
 
@@ -32,7 +35,10 @@ FUZZ = settings(
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-TABLES = (PricePost, Meeting, Entry, Member, EnrolmentCode, ConsoleSubmission, Flag, Cycle)
+TABLES = (
+    PricePost, Meeting, Entry, Member, EnrolmentCode, ConsoleSubmission, Flag, Cycle, SiteChange,
+    Lot, LotEvent,
+)  # fmt: skip
 
 #: Values a person, a broken phone or a hostile script might send.
 junk = st.one_of(
@@ -201,15 +207,87 @@ def test_import(as_, session, world, body, name):
     assert counts(session) == before  # a dry run writes nothing, whatever the file
 
 
+def reviewed(session, flag_id: int) -> tuple:
+    session.expire_all()
+    flag = session.get(Flag, flag_id)
+    return (flag.status, flag.review_note, flag.reviewed_by)
+
+
+@given(data=st.dictionaries(st.sampled_from(["status", "note"]), junk))
+@FUZZ
+def test_flag_review(as_, session, world, gold, data):
+    client = as_("coordinator")
+    path = f"/console/flags/{gold.flag.id}"
+    page = client.get(path).text
+    before, review = counts(session), reviewed(session, gold.flag.id)
+    answer = client.post(path, data={**data, "csrf_token": csrf(page)})
+    check(answer, before, session)
+    if answer.status_code >= 400:
+        assert reviewed(session, gold.flag.id) == review
+
+
+@given(
+    form=st.sampled_from(["status", "capacity"]),
+    data=st.dictionaries(
+        st.sampled_from(["status", "inspected_on", "deadline", "note", "capacity_grams"]), junk
+    ),
+)
+@FUZZ
+def test_site_change(as_, session, world, form, data):
+    client = as_("coordinator")
+    page = client.get("/console/sites/SITE1").text
+    before = counts(session)
+    answer = client.post(f"/console/sites/SITE1/{form}", data={**data, "csrf_token": csrf(page)})
+    check(answer, before, session)
+
+
+@given(
+    data=st.dictionaries(
+        st.sampled_from(["operation", "mass_grams", "fineness", "lot_number"]), junk
+    ),
+    inputs=st.lists(st.one_of(junk, st.sampled_from(["LOT0", "LOT1", "LOT9"])), max_size=4),
+)
+@FUZZ
+def test_lot_combination(as_, session, world, gold, data, inputs):
+    client = as_("coordinator")
+    page = client.get("/console/lots").text
+    numbers = {"LOT0": gold.lots[0], "LOT1": gold.lots[1], "LOT9": gold.other_lot}
+    inputs = [numbers[n].lot_number if n in numbers else n for n in inputs]
+    before = counts(session)
+    answer = client.post("/console/lots", data={**data, "inputs": inputs, "csrf_token": csrf(page)})
+    check(answer, before, session)  # once the lots are combined, the next examples are refused
+
+
+@given(action=st.sampled_from(["seal", "ship"]), data=st.dictionaries(
+    st.sampled_from(["tag", "issuer", "destination"]), junk))  # fmt: skip
+@FUZZ
+def test_lot_seal_and_ship(as_, session, world, gold, action, data):
+    client = as_("coordinator")
+    number = gold.lots[0].lot_number
+    page = client.get(f"/console/lots/{number}").text
+    before = counts(session)
+    answer = client.post(
+        f"/console/lots/{number}/{action}", data={**data, "csrf_token": csrf(page)}
+    )
+    check(answer, before, session)
+
+
 @pytest.mark.parametrize(
     "path",
     ["/console/prices", "/console/members", "/console/members/import", "/console/logout",
-     "/console/groups/VSLA1/meeting", "/console/groups/VSLA1/share-out"],
+     "/console/groups/VSLA1/meeting", "/console/groups/VSLA1/share-out",
+     "/console/flags/{flag}", "/console/sites/SITE1/status",
+     "/console/sites/SITE1/capacity", "/console/lots", "/console/lots/{lot}/seal",
+     "/console/lots/{lot}/ship"],
 )  # fmt: skip
-def test_no_form_works_without_its_token(as_, session, world, path):
+def test_no_form_works_without_its_token(as_, session, world, gold, path):
+    path = path.format(flag=gold.flag.id, lot=gold.lots[0].lot_number)
     client = as_("coordinator")
     before = counts(session)
-    answer = client.post(path, data={"usd_per_gram": "90", "cooperative": "COOPBUNIA"})
+    data = {"usd_per_gram": "90", "cooperative": "COOPBUNIA", "status": "dismissed",
+            "note": "x", "inspected_on": "2026-01-05", "capacity_grams": "1", "tag": "T",
+            "inputs": [lot.lot_number for lot in gold.lots]}  # fmt: skip
+    answer = client.post(path, data=data)
     assert answer.status_code in (302, 400)
     assert counts(session) == before
     assert client.get("/console/").status_code == 200  # still logged in

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from console import assets, auth
 from ledger import demo, logins
-from ledger.models import Lot, Meeting, Member
-from tests.console.conftest import login
+from ledger.models import Flag, Lot, Meeting, Member
+from tests.console.conftest import flag_the_demo, login
 
 HTML_LIMIT = 30 * 1024
 ASSETS_LIMIT = 60 * 1024
@@ -24,6 +24,7 @@ FOREIGN = re.compile(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//""", re
 @pytest.fixture
 def demo_world(session):
     demo.seed(session)
+    flag_the_demo(session)
     for member, password in demo.console_logins(session):
         logins.set_password(session, member, auth.hash_password(password))
     session.commit()
@@ -34,6 +35,7 @@ def pages(session) -> list[str]:
     member = session.scalar(select(Member).where(Member.name == "Esther Bahati"))
     lot = session.scalar(select(Lot))
     meeting = session.scalar(select(Meeting).order_by(Meeting.held_on.desc()))
+    flag = session.scalar(select(Flag))
     return [
         "/console/",
         "/console/prices",
@@ -49,8 +51,13 @@ def pages(session) -> list[str]:
         "/console/members/import",
         "/console/purchases",
         "/console/flags",
+        "/console/flags?status=open",
+        f"/console/flags/{flag.id}",
+        "/console/sites",
+        "/console/sites/MGB-01",
         "/console/lots",
         f"/console/lots/{lot.lot_number}",
+        f"/console/lots/{lot.lot_number}/record",
         "/console/reports",
         "/console/messages",
         "/console/messages/inbound",

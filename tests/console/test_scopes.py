@@ -50,6 +50,15 @@ GETS = [
     ("coordinator", "/console/messages", 200),
     ("coordinator", "/console/messages/inbound", 200),
     ("coordinator", "/console/reports/cooperatives/COOPMAMBASA?format=csv", 404),
+    ("coordinator", "/console/sites", 200),
+    ("coordinator", "/console/sites/SITE1", 200),
+    ("buyer", "/console/sites/SITE1", 200),
+    ("buyer_other", "/console/sites/SITE1", 404),
+    ("officer", "/console/sites", 404),
+    ("officer", "/console/sites/SITE1", 404),
+    ("officer", "/console/flags/1", 404),
+    ("buyer", "/console/sites/NOSUCH", 404),
+    ("buyer", "/console/lots/NOSUCH/record", 404),
 ]
 
 

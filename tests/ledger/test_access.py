@@ -121,3 +121,27 @@ def test_placing_members_and_giving_roles(people, session):
     assert not access.may_give_roles(officer, ["member", "buyer"])
     assert access.may_give_roles(callers["coordinator token"], ["coordinator"])
     assert not access.may_give_roles(callers["buyer token C1"], ["member"])
+
+
+@pytest.mark.parametrize(
+    ("caller", "c1", "c2"),
+    [
+        ("coordinator token", 1, 1),
+        ("coordinator of C1", 1, 0),
+        ("buyer of C1", 0, 0),  # reads sites and lots, changes neither
+        ("buyer token C1", 0, 0),
+        ("officer of G1", 0, 0),
+        ("officer of G1, buyer of C1", 0, 0),
+        ("coordinator of nothing", 0, 0),
+    ],
+)
+def test_who_changes_sites_and_handles_lots(people, session, caller, c1, c2):
+    actor = people["callers"][caller]
+    site1 = factories.site(session, people["c1"], "S1")
+    site2 = factories.site(session, people["c2"], "S2")
+    assert access.may_change_site(actor, site1) == bool(c1)
+    assert access.may_change_site(actor, site2) == bool(c2)
+    assert access.may_handle_lots(actor, people["c1"].id) == bool(c1)
+    assert access.may_handle_lots(actor, people["c2"].id) == bool(c2)
+    assert not access.may_change_site(actor, None)
+    assert not access.may_handle_lots(actor, None)
