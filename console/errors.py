@@ -67,6 +67,8 @@ ON_FIELD = {
     ("out_of_range", "deadline"): _("The deadline is before the inspection."),
     ("exists", "lot_number"): _("This lot number is already there."),
     ("required", "inputs"): _("Choose the lots to combine."),
+    ("required", "exporter"): _("Choose the exporter."),
+    ("unknown_exporter", "exporter"): _("Choose the exporter."),
 }
 GENERIC = _("This value is not accepted.")
 

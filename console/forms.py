@@ -117,4 +117,8 @@ class SealForm(FlaskForm):
 
 
 class ShipForm(FlaskForm):
+    """Checked by the books (``ledger.evidence.lots.ship_lot``): the exporter is required."""
+
+    exporter = StringField()
+    export_certificate = StringField()
     destination = StringField()

@@ -138,11 +138,6 @@ def may_change_site(actor: Actor, site: Site | None) -> bool:
     return site is not None and _coordinates(actor, site.cooperative_id)
 
 
-def may_handle_lots(actor: Actor, cooperative_id: int | None) -> bool:
-    """Combine, seal and ship a cooperative's lots: its coordinator. Its buyer reads them."""
-    return cooperative_id is not None and _coordinates(actor, cooperative_id)
-
-
 # -- members ----------------------------------------------------------------------------------
 
 
@@ -306,8 +301,8 @@ def may_keep_partners(actor: Actor) -> bool:
 
 
 def may_dispatch_lots(actor: Actor, cooperative_id: int | None) -> bool:
-    """Seal and ship a cooperative's lots, record the taxes paid on its gold: its coordinator
-    only. A buyer reads the lots of their cooperative."""
+    """Combine, seal and ship a cooperative's lots, record the taxes paid on its gold: its
+    coordinator only. A buyer reads the lots of their cooperative."""
     return cooperative_id is not None and _coordinates(actor, cooperative_id)
 
 

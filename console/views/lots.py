@@ -16,8 +16,8 @@ from console.words import LOT_ACTION, LOT_OPERATION, LOT_STATUS, translated
 from ledger import access, authors, db, gold
 from ledger.codes import clean_code
 from ledger.errors import LedgerError
-from ledger.evidence import lineage, lots
-from ledger.models import Cooperative, Lot, LotEvent, LotStatus
+from ledger.evidence import chain, lineage, lots
+from ledger.models import Cooperative, Lot, LotEvent, LotStatus, PartnerKind
 
 #: Most lots one combination takes from the form.
 MAX_INPUTS = 100
@@ -26,7 +26,7 @@ MAX_INPUTS = 100
 def _may_handle_any() -> bool:
     actor = auth.actor()
     return any(
-        access.may_handle_lots(actor, c) for c in access.cooperative_ids(db.session(), actor)
+        access.may_dispatch_lots(actor, c) for c in access.cooperative_ids(db.session(), actor)
     )
 
 
@@ -41,7 +41,7 @@ def _list(form: CombineForm, status: int = 200):
         for lot in page.items
         if lot.status in (LotStatus.OPEN, LotStatus.SEALED)
         and lot.mass_mg > 0
-        and access.may_handle_lots(actor, lot.cooperative_id)
+        and access.may_dispatch_lots(actor, lot.cooperative_id)
     }
     chosen = set(request.form.getlist("inputs")) if request.method == "POST" else set()
     return (
@@ -70,7 +70,7 @@ def _handled(number: str) -> Lot:
         found = lots.get_lot(db.session(), clean_code(number, "inputs"))
     except LedgerError:
         raise LedgerError("unknown_lot", "unknown lot", "inputs") from None
-    if not access.may_handle_lots(auth.actor(), found.cooperative_id):
+    if not access.may_dispatch_lots(auth.actor(), found.cooperative_id):
         raise LedgerError("unknown_lot", "unknown lot", "inputs")
     return found
 
@@ -135,9 +135,10 @@ def _page(found: Lot, seal=None, ship=None, status: int = 200, problem: str | No
             tree=tree,
             events=events,
             names=names,
-            may_handle=access.may_handle_lots(actor, found.cooperative_id),
+            may_handle=access.may_dispatch_lots(actor, found.cooperative_id),
             seal=seal or SealForm(),
             ship=ship or ShipForm(),
+            exporters=chain.partners(session, PartnerKind.EXPORTER),
             statuses=translated(LOT_STATUS),
             actions=translated(LOT_ACTION),
             problem=problem,
@@ -170,7 +171,7 @@ def lot_record(number: str):
 
 def _handled_here(number: str) -> Lot:
     found = lot_in_scope(number)
-    if not access.may_handle_lots(auth.actor(), found.cooperative_id):
+    if not access.may_dispatch_lots(auth.actor(), found.cooperative_id):
         out_of_scope()
     return found
 
@@ -202,7 +203,17 @@ def ship_lot(number: str):
         destination = (form.destination.data or "").replace("\x00", "").strip()
         if len(destination) > 200:
             raise LedgerError("too_long", "too long", "destination")
-        lots.ship_lot(session, found, destination=destination or None)
+        raw = (form.exporter.data or "").strip()
+        exporter = chain.get_partner(
+            session, PartnerKind.EXPORTER, int(raw) if raw.isdigit() else raw, "exporter"
+        )
+        lots.ship_lot(
+            session,
+            found,
+            exporter=exporter,
+            export_certificate=(form.export_certificate.data or "").replace("\x00", "") or None,
+            destination=destination or None,
+        )
     except LedgerError as exc:
         return _refused(number, form, exc, form.destination, "ship")
     session.commit()

@@ -258,8 +258,11 @@ def test_lot_combination(as_, session, world, gold, data, inputs):
     check(answer, before, session)  # once the lots are combined, the next examples are refused
 
 
+LOT_FIELDS = ["tag", "issuer", "destination", "exporter", "export_certificate"]
+
+
 @given(action=st.sampled_from(["seal", "ship"]), data=st.dictionaries(
-    st.sampled_from(["tag", "issuer", "destination"]), junk))  # fmt: skip
+    st.sampled_from(LOT_FIELDS), junk))  # fmt: skip
 @FUZZ
 def test_lot_seal_and_ship(as_, session, world, gold, action, data):
     client = as_("coordinator")

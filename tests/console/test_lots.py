@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from ledger.models import Lot, LotEvent, LotStatus
+from ledger.evidence import chain
+from ledger.models import Lot, LotEvent, LotStatus, PartnerKind
 from tests.console.conftest import csrf
 
 
@@ -31,8 +32,15 @@ def act(client, number: str, action: str, **data):
     return client.post(f"/console/lots/{number}/{action}", data={"csrf_token": csrf(page), **data})
 
 
+def exporter(session, kind=PartnerKind.EXPORTER):
+    made = chain.create_partner(session, kind, name="Comptoir Ituri", licence="E-7", country="CD")
+    session.commit()
+    return made
+
+
 def test_combine_seal_ship_and_print(as_, session, world, gold):
     client = as_("coordinator")
+    comptoir = exporter(session)
     numbers = [lot.lot_number for lot in gold.lots]
     listed = client.get("/console/lots").text
     assert all(f'value="{n}"' in listed for n in numbers)
@@ -47,9 +55,13 @@ def test_combine_seal_ship_and_print(as_, session, world, gold):
     sealed = act(client, made.lot_number, "seal", tag="saesscam-0042", issuer="SAESSCAM")
     assert sealed.status_code == 302
     assert lot_by(session, made.lot_number).tag == "SAESSCAM-0042"
-    assert act(client, made.lot_number, "ship", destination="Kampala").status_code == 302
+    assert "Comptoir Ituri (E-7, CD)" in client.get(f"/console/lots/{made.lot_number}").text
+    shipping = {"exporter": str(comptoir.id), "export_certificate": "CEEC-2027-9"}
+    answer = act(client, made.lot_number, "ship", destination="Kampala", **shipping)
+    assert answer.status_code == 302
     shipped = lot_by(session, made.lot_number)
     assert shipped.status == LotStatus.SHIPPED
+    assert (shipped.exporter_id, shipped.export_certificate) == (comptoir.id, "CEEC-2027-9")
     log = session.scalars(select(LotEvent).where(LotEvent.lot_id == shipped.id)).all()
     assert [e.action.value for e in log] == ["created", "sealed", "shipped"]
     assert {e.recorded_by for e in log} == {coordinator}
@@ -59,6 +71,22 @@ def test_combine_seal_ship_and_print(as_, session, world, gold):
     assert record.status_code == 200
     assert "SAESSCAM-0042" in record.text and numbers[0] in record.text
     assert "lotNumber" in record.text and "dateShipped" in record.text
+    assert "Comptoir Ituri" in record.text and "CEEC-2027-9" in record.text
+
+
+@pytest.mark.parametrize("given", ["", "999999", "x", "refiner"])
+def test_a_lot_ships_to_a_known_exporter_only(as_, session, world, gold, given):
+    client = as_("coordinator")
+    exporter(session)
+    refiner = exporter(session, PartnerKind.REFINER)
+    number = gold.lots[0].lot_number
+    assert act(client, number, "seal", tag="T-9").status_code == 302
+    before = events(session)
+    choice = str(refiner.id) if given == "refiner" else given
+    answer = act(client, number, "ship", exporter=choice, destination="Kampala")
+    assert answer.status_code == 422 and 'aria-invalid="true"' in answer.text
+    assert events(session) == before
+    assert lot_by(session, number).status == LotStatus.SEALED
 
 
 @pytest.mark.parametrize(
