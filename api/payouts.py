@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import request
+from sqlalchemy import select
 
 from api import auth, lookup
 from api.errors import ApiError
-from api.parsing import whole_number
-from ledger import db
+from api.parsing import Body, read_json, whole_number
+from ledger import access, db, payouts
 from ledger.models import ApiRole, ApiToken, Payout, PayoutMethod, PayoutState, utcnow
 from ledger.money import major
 from ledger.premiums import reconcile, report
@@ -138,3 +139,17 @@ def report_json(row: report.PremiumReport) -> dict:
         "payouts": {state.value: n for state, n in row.payouts.items()},
         "fully_paid": row.fully_paid,
     }
+
+
+def new_cash_code(token: ApiToken, reference: str) -> tuple[int, object]:
+    """A new cash code for a miner's waiting payout, sent to her phone by SMS only: the
+    answer never carries it, so whoever asks cannot collect the cash."""
+    Body(read_json(allow_empty=True), ())
+    session = db.session()
+    payout = None
+    if reference.isascii() and reference.isalnum() and len(reference) <= 64:
+        payout = session.scalar(select(Payout).where(Payout.reference == reference))
+    if payout is None or not access.may_manage_premiums(auth.actor(token), payout.cooperative_id):
+        raise ApiError(404, "unknown_payout", "no such payout")
+    payouts.new_cash_code(session, payout)
+    return 200, {**payout_json(payout, utcnow()), "code_sent": True}

@@ -245,6 +245,15 @@ ROUTES: tuple[Route, ...] = (
         ),
     ),
     Route(
+        "POST",
+        "/payouts/<reference>/cash-code",
+        payouts.new_cash_code,
+        COORDINATOR,
+        "A new cash code for a miner's waiting payout (hers lost, or locked by wrong tries):"
+        " sent to her phone by SMS, never in the answer; the old code stops working",
+        schemas.APPROVE,
+    ),
+    Route(
         "GET",
         "/lots/<lot_number>",
         evidence.lot,

@@ -24,6 +24,8 @@ SHARED_OUT = "shared_out"
 #: A premium approved into the books (``ledger.premiums.approve.Approved``, with the cash
 #: codes): the SMS layer texts every miner of it.
 PREMIUM_APPROVED = "premium_approved"
+#: A cash payout's new code (``ledger.payouts.NewCode``): texted to the miner only.
+CASH_CODE_ISSUED = "cash_code_issued"
 #: Someone reported an incident (``ledger.incidents.Reported``): the SMS layer acknowledges.
 INCIDENT_REPORTED = "incident_reported"
 

@@ -9,7 +9,8 @@ so a payout is never paid twice even when a call is repeated. The state machine 
 as a keyed hash of the payout and the code. The buyer records the code (USSD, or the
 console) when handing the cash over: the right code of that miner's pending payout pays it,
 once (a conditional ``UPDATE ... WHERE state = 'pending'``); a wrong code, or another miner's,
-is refused, and after ``CASH_CODE_TRIES`` wrong codes the payout waits for a coordinator.
+is refused, and after ``CASH_CODE_TRIES`` wrong codes the payout waits for a coordinator,
+who has a new code sent to the miner (``new_cash_code``).
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ledger import journal, pins
+from ledger import events, journal, pins
 from ledger.authors import Author
 from ledger.errors import LedgerError
 from ledger.models import (
@@ -113,6 +115,32 @@ def redeem_cash(
             update(Payout).where(Payout.id == payout.id).values(attempts=Payout.attempts + 1)
         )
     return None
+
+
+@dataclass
+class NewCode:
+    """A cash payout's new one-time code, for the SMS to its miner (never stored plain)."""
+
+    payout: Payout
+    code: str
+
+
+def new_cash_code(session: Session, payout: Payout) -> NewCode:
+    """A new code for a cash payout still waiting, when the miner lost hers or wrong tries
+    locked it: the old code stops working and the wrong tries are forgotten. The code goes by
+    SMS to the miner's own phone only (``events.CASH_CODE_ISSUED``), never to whoever asked,
+    so the person who issues it cannot also collect the cash."""
+    locked = session.scalar(select(Payout).where(Payout.id == payout.id).with_for_update())
+    if locked is None or locked.method != PayoutMethod.CASH:
+        raise LedgerError("not_cash", "only a cash payout has a code", "payout")
+    if locked.state != PayoutState.PENDING:
+        raise LedgerError("not_waiting", "this payout is not waiting to be paid", "payout")
+    code = "".join(secrets.choice("0123456789") for _ in range(CASH_CODE_DIGITS))
+    locked.code_hash, locked.attempts = code_hash(locked.id, code), 0
+    session.flush()
+    issued = NewCode(locked, code)
+    events.emit(events.CASH_CODE_ISSUED, session, issued)
+    return issued
 
 
 def mark_paid(

@@ -19,13 +19,14 @@ from ledger.enrolment import Issued
 from ledger.incidents import Reported
 from ledger.models import (
     LineState,
+    Member,
     Message,
     MessageKind,
     MessageStatus,
     Purchase,
     utcnow,
 )
-from ledger.payouts import by_cause
+from ledger.payouts import NewCode, by_cause
 from ledger.premiums import settings as premium_settings
 from ledger.premiums.approve import Approved
 from locales import translator
@@ -163,6 +164,24 @@ def on_premium(session: Session, approved: Approved) -> None:
         )
 
 
+def on_cash_code(session: Session, issued: NewCode) -> None:
+    """A cash payout's new code, to its miner's phone only (forgotten once sent)."""
+    payout = issued.payout
+    miner = session.get(Member, payout.member_id)
+    t = translator(miner.language, settings.current().tz)
+    add(
+        session,
+        phone=miner.phone,
+        member_id=miner.id,
+        kind=MessageKind.PREMIUM,
+        language=t.language,
+        body=templates.cash_code(
+            t, code=issued.code, amount=payout.amount, currency=payout.currency
+        ),
+        cause=f"payout:{payout.id}",
+    )
+
+
 def on_incident(session: Session, reported: Reported) -> None:
     """The reporter's acknowledgement with the incident's reference, in her language. An
     anonymous report's SMS names no incident in its cause: the message log does not tie
@@ -199,6 +218,7 @@ def subscribe() -> None:
     events.subscribe(events.ENROLMENT_CODE_ISSUED, on_enrolment_code)
     events.subscribe(events.PREMIUM_APPROVED, on_premium)
     events.subscribe(events.INCIDENT_REPORTED, on_incident)
+    events.subscribe(events.CASH_CODE_ISSUED, on_cash_code)
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_rollback", _after_rollback)

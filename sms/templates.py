@@ -155,6 +155,12 @@ PREMIUM_CARRIED = _(
     "Gold premium, lot {lot}: {grams} of yours = {amount}. Below {minimum}, it is kept and "
     "added to your next premium."
 )
+# TRANSLATORS: SMS to a miner whose cash code was lost or locked by wrong tries: {amount}
+# with currency, {code} the new 6-digit code she shows at the cooperative. One SMS.
+CASH_CODE_NEW = _(
+    "Sanduku: new code {code} to take {amount} in cash at the cooperative. Your old code no "
+    "longer works."
+)
 #: What a premium SMS's body becomes once it has left: its cash code is not kept.
 PREMIUM_SENT = "(premium, code not kept)"
 
@@ -338,6 +344,10 @@ def premium(
     if code is not None:
         return fit(t, PREMIUM_CASH, ("lot",), code=code, **values)
     return fit(t, PREMIUM_MOBILE, ("lot",), **values)
+
+
+def cash_code(t: Translator, *, code: str, amount: int, currency: str) -> str:
+    return fit(t, CASH_CODE_NEW, code=code, amount=t.money(amount, currency))
 
 
 def site_alert(t: Translator, *, kind: str, site: str, code: str, day: dt.date) -> str:

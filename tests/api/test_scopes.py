@@ -16,7 +16,8 @@ from ledger import closing, gold, incidents
 from ledger.evidence import chain, flags, lots
 from ledger.meetings import MeetingRecord as R
 from ledger.meetings import record_meeting
-from ledger.models import IncidentChannel, Loan, Lot
+from ledger.models import IncidentChannel, Loan, Lot, Payout, Premium
+from ledger.premiums.approve import approve
 from ledger.premiums.plan import plan_premium
 from tests import factories
 from tests.api.conftest import ROLES
@@ -444,7 +445,22 @@ CASES |= {
         {C: 200},
         setup=_premium,
     ),
+    "payout cash code": Case(
+        "POST",
+        "/payouts/<reference>/cash-code",
+        lambda w, s: f"/payouts/{s}/cash-code",
+        None,
+        {C: 200},
+        setup=lambda session, w: _cash_payout(session, w),
+    ),
 }
+
+
+def _cash_payout(session, w) -> str:
+    """The reference of a miner's cash payout waiting at the cooperative."""
+    premium = session.get(Premium, _premium(session, w))
+    approve(session, premium, approver=None, on=dt.date(2099, 12, 31))
+    return session.scalar(select(Payout.reference).where(Payout.cause.like("premium_line:%")))
 
 
 def _exporter(session, w) -> int:

@@ -129,6 +129,11 @@ def worst_cases(t):
             ),
             [lots[0]],
         )
+    yield (
+        "cash code again",
+        templates.cash_code(t, code="999999", amount=MAX_AMOUNT_MINOR, currency="CDF"),
+        [],
+    )
     for kind in ("red", "deadline"):  # to coordinators; a site code is 32 characters at most
         yield (
             f"site {kind}",
