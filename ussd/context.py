@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from ledger.models import Member, utcnow
 from locales import DEFAULT_LANGUAGE, Translator, translator
+
+if TYPE_CHECKING:
+    import redis
 
 
 class Context:
@@ -26,8 +29,11 @@ class Context:
         tz: str,
         now: dt.datetime | None = None,
         member: Member | None = None,
+        client: redis.Redis | None = None,
     ):
         self.session = session
+        #: The sessions' Redis, for the few screens that count (the incident cap).
+        self.redis = client
         self.state = state
         self.tz = tz
         self.now = now or utcnow()

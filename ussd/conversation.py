@@ -193,7 +193,7 @@ def _answer(
         state["pending"] = sessions.mark(request.text)
         sessions.save(client, request.session_id, state)
 
-    ctx = Context(session, state, tz, now, member=caller)
+    ctx = Context(session, state, tz, now, member=caller, client=client)
     replies = request.text.split("*") if request.text else []
     fresh = new.split("*") if new is not None else []
     reply = remembered = None

@@ -9,7 +9,7 @@ from ledger.models import Flag, FlagKind, Incident, Message, MessageKind
 from locales import DEFAULT_LANGUAGE, LANGUAGES
 from tests.ussd.conftest import Words
 from ussd.screens.base import INVALID_CHOICE
-from ussd.screens.incident import SAVED, UNKNOWN_SITE
+from ussd.screens.incident import SAVED, TOO_MANY, UNKNOWN_SITE
 
 
 @pytest.fixture(params=LANGUAGES)
@@ -109,3 +109,20 @@ def test_a_phone_we_do_not_know_may_report(session, phone, world):
     assert (incident.site_id, incident.category) == (world.site.id, "illegal_tax")
     (ack,) = session.query(Message).filter_by(kind=MessageKind.REPLY).all()
     assert (ack.phone, ack.language, ack.member_id) == (stranger, DEFAULT_LANGUAGE, None)
+
+
+def test_a_flood_from_one_phone_is_capped_for_the_day(app, session, phone, world, monkeypatch):
+    """Over USSD too (anonymous reports included): past the cap, the end screen says to try
+    tomorrow and nothing is written; the count is a keyed hash in Redis, not the phone."""
+    monkeypatch.setattr("ussd.screens.incident.INCIDENTS_PER_PHONE_DAY", 2)
+    w = Words(DEFAULT_LANGUAGE)
+    stranger = "+243819999997"
+    for n in range(2):
+        assert phone(stranger).walk("1", "SITE1", "4", "1", f"Barrière {n}").startswith("END ")
+    over = phone(stranger).walk("1", "SITE1", "4", "1", "Barrière 3")
+    assert over == "END " + w(TOO_MANY)
+    assert session.query(Incident).count() == 2
+    assert session.query(Message).filter_by(kind=MessageKind.REPLY).count() == 2
+    keys = [k.decode() for k in app.extensions["redis"].scan_iter("ussd:incidents:*")]
+    assert len(keys) == 1 and "9999997" not in keys[0]
+    assert phone(world.member.phone).walk("15", "2", "1", "2", "Mine").startswith("END ")

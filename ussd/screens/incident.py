@@ -6,9 +6,12 @@ the reference by SMS too."""
 
 from __future__ import annotations
 
+import redis
 from sqlalchemy import select
 
-from ledger import access, codes, incidents
+from ledger import access, codes, incidents, pins
+from ledger.days import local_day_of
+from ledger.defaults import INCIDENTS_PER_PHONE_DAY
 from ledger.errors import LedgerError
 from ledger.models import IncidentCategory, IncidentChannel, Site
 from locales import _
@@ -52,6 +55,8 @@ ANONYMOUS = _("Hide your name from the coordinators?")
 TYPE_TEXT = _("Type what happened:")
 # TRANSLATORS: shown when the typed site code is no site we know (keep it short).
 UNKNOWN_SITE = _("Unknown site.")
+# TRANSLATORS: a phone that already sent many incident reports today (a cap against floods).
+TOO_MANY = _("Many reports from this phone today. Please try again tomorrow.")
 # TRANSLATORS: the same words as the incident SMS: {reference} like I-42.
 SAVED = _("Sanduku: incident {reference} saved. Thank you. The coordinators will follow it up.")
 
@@ -147,6 +152,8 @@ class IncidentText(AskScreen):
         data = ctx.data
         if "incident_category" not in data:  # pragma: no cover - the steps come in order
             return Stay(ctx.t.gettext(INVALID_CHOICE))
+        if over_the_cap(ctx):
+            return End(ctx.t.gettext(TOO_MANY))
         site_id = data.get("incident_site")
         incident = incidents.report(
             ctx.session,
@@ -161,3 +168,18 @@ class IncidentText(AskScreen):
             at=ctx.now,
         )
         return End(ctx.t.gettext(SAVED, reference=incident.reference))
+
+
+def over_the_cap(ctx: Context) -> bool:
+    """A phone's reports over USSD today, counted in Redis under a keyed hash of the phone
+    (an anonymous report keeps no phone in the books, so they cannot count it), forgotten
+    after two days. Redis down: the report is kept (a witness is never turned away for it)."""
+    if ctx.redis is None:
+        return False
+    day = local_day_of(ctx.now).isoformat()
+    key = "ussd:incidents:" + pins.keyed_digest("incident-cap", ctx.state["phone"], day).hex()
+    try:
+        count, _ = ctx.redis.pipeline().incr(key).expire(key, 2 * 86_400).execute()
+    except redis.RedisError:
+        return False
+    return int(count) > INCIDENTS_PER_PHONE_DAY
