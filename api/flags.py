@@ -19,7 +19,9 @@ def update(token: ApiToken, flag_id: str) -> tuple[int, object]:
     data = read_json()  # a malformed body is a 400 whatever the id
     number = int(flag_id) if flag_id.isascii() and flag_id.isdigit() and len(flag_id) < 11 else 0
     flag = session.get(Flag, number) if 0 < number <= MAX_FLAG_ID else None
-    if flag is None or not access.may_review_flags(auth.actor(token), flag.cooperative_id):
+    if flag is None or not access.may_review_flags(
+        auth.actor(token), access.reviewing_cooperative(session, flag)
+    ):
         raise ApiError(404, "unknown_flag", "no such flag")
     body = Body(data, tuple(schemas.FLAG_REVIEW["properties"]))
     status = body.choice("status", tuple(schemas.FLAG_REVIEW["properties"]["status"]["enum"]))

@@ -36,6 +36,12 @@ def translated(table: dict[str, str]) -> dict[str, str]:
     return {key: gettext(word) for key, word in table.items()}
 
 
+#: A flag's review status, as a coordinator reads it.
+FLAG_STATUS = {
+    "open": _("Open"),
+    "confirmed": _("Confirmed"),
+    "dismissed": _("Dismissed"),
+}
 #: A lot's status, and what happened to it (its custody log).
 LOT_STATUS = {
     "open": _("Open for purchases"),

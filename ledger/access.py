@@ -24,7 +24,17 @@ from enum import StrEnum
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
-from ledger.models import ApiRole, ApiToken, Cooperative, Group, Meeting, Member, Role, Site
+from ledger.models import (
+    ApiRole,
+    ApiToken,
+    Cooperative,
+    Flag,
+    Group,
+    Meeting,
+    Member,
+    Role,
+    Site,
+)
 
 
 class View(StrEnum):
@@ -289,6 +299,16 @@ def may_review_flags(actor: Actor, cooperative_id: int | None) -> bool:
     """Confirm or dismiss a cooperative's flags: its coordinator only. A buyer reads the flags
     of their cooperative but never closes a warning about their own purchases."""
     return cooperative_id is not None and _coordinates(actor, cooperative_id)
+
+
+def reviewing_cooperative(session: Session, flag: Flag) -> int | None:
+    """Whose coordinators review ``flag``: its cooperative's, or for a savings group's own
+    flag (a box count that differed) the group's cooperative's. Never the group's officer:
+    she counted the box."""
+    if flag.cooperative_id is not None:
+        return flag.cooperative_id
+    group = session.get(Group, flag.group_id) if flag.group_id else None
+    return group.cooperative_id if group else None
 
 
 # -- the chain: lots, exporters, taxes ----------------------------------------------------------

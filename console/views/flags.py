@@ -15,10 +15,11 @@ from console.errors import say
 from console.forms import FlagReviewForm
 from console.i18n import gettext
 from console.pages import bp, out_of_scope, paginate, render
+from console.words import FLAG_STATUS
 from ledger import access, authors, db
 from ledger.errors import LedgerError
 from ledger.evidence import review
-from ledger.models import Flag, FlagKind, FlagStatus, Member, Purchase, Site
+from ledger.models import Flag, FlagKind, FlagStatus, Group, Member, Purchase, Site
 from locales import _
 
 KINDS = {
@@ -31,13 +32,9 @@ KINDS = {
     "underpayment": _("Price below the posted price"),
     "payout_unknown": _("Mobile money payout not settled"),
     "cash_count_difference": _("Box counted differs from the books"),
+    "incident": _("incident reported"),
 }
-#: A flag's review status, as a coordinator reads it.
-STATUSES = {
-    "open": _("Open"),
-    "confirmed": _("Confirmed"),
-    "dismissed": _("Dismissed"),
-}
+STATUSES = FLAG_STATUS
 #: Highest flag id the books can hold (a larger number is no flag).
 MAX_ID = 2**31 - 1
 
@@ -84,15 +81,26 @@ def flags():
 
 def flag_in_scope(number: int) -> Flag:
     """The flag if the caller may read it (its cooperative's buyer or coordinator)."""
-    found = db.session().get(Flag, number) if 0 < number <= MAX_ID else None
-    if found is None or not access.may_act_for_cooperative(auth.actor(), found.cooperative_id):
+    session = db.session()
+    found = session.get(Flag, number) if 0 < number <= MAX_ID else None
+    if found is None:
+        out_of_scope()
+    actor = auth.actor()
+    group = session.get(Group, found.group_id) if found.group_id else None
+    if not (
+        access.may_act_for_cooperative(actor, found.cooperative_id)
+        if group is None
+        else access.may_see_group_flags(actor, group)
+    ):
         out_of_scope()
     return found
 
 
 def _page(found: Flag, form: FlagReviewForm, status: int = 200):
     session = db.session()
-    coordinates = access.may_review_flags(auth.actor(), found.cooperative_id)
+    coordinates = access.may_review_flags(
+        auth.actor(), access.reviewing_cooperative(session, found)
+    )
     miner = session.get(Member, found.member_id) if found.member_id and coordinates else None
     purchase = session.get(Purchase, found.purchase_id) if found.purchase_id else None
     site = session.get(Site, found.site_id) if found.site_id else None
@@ -125,7 +133,7 @@ def flag(number: int):
 def review_flag(number: int):
     session = db.session()
     found = flag_in_scope(number)
-    if not access.may_review_flags(auth.actor(), found.cooperative_id):
+    if not access.may_review_flags(auth.actor(), access.reviewing_cooperative(session, found)):
         out_of_scope()
     form = FlagReviewForm()
     if not form.validate_on_submit():

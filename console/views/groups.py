@@ -15,6 +15,7 @@ from console.errors import GENERIC, say
 from console.forms import MeetingForm
 from console.i18n import gettext
 from console.pages import bp, by_code, out_of_scope, paginate, render
+from console.words import FLAG_STATUS, translated
 from ledger import access, authors, closing, db, vsla
 from ledger.days import local_today, parse_day
 from ledger.errors import LedgerError
@@ -84,6 +85,7 @@ def group(code: str):
         names=names,
         report=report,
         differences=differences,
+        statuses=translated(FLAG_STATUS),
         shown=SHOWN,
         weekday=i18n.tr().weekday(some_day),
     )
