@@ -195,6 +195,9 @@ def cash_count(code: str, number: int):
         return _page(group, meeting, 400, problem=gettext(GENERIC), count=form)
     if (done := once.saved(form.key.data)) is not None:
         return redirect(done)
+    if meeting.closed_at is not None:  # its form is gone from the page: say so above it
+        closed = LedgerError("meeting_closed", "the meeting is closed", "meeting")
+        return _page(group, meeting, 422, problem=say(closed))
     loan_fund = counted(form, "loan_fund", group.currency)
     social_fund = counted(form, "social_fund", group.currency)
     if loan_fund is None or social_fund is None:

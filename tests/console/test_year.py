@@ -175,6 +175,10 @@ def test_the_box_is_counted_against_the_books_then_the_meeting_closed(as_, sessi
         action, data={**hidden(shown, action), "loan_fund": "1", "social_fund": "1"}
     )
     assert recount.status_code == 422  # a closed meeting takes no count
+    assert 'class="error"' in recount.text  # said above the page, where the form was
+    blank = client.post(action, data={**hidden(shown, action), "loan_fund": ""})
+    assert blank.status_code == 422  # the form is gone: the refusal is said above it
+    assert 'class="error"' in blank.text
 
 
 # -- the share-out ----------------------------------------------------------------------------
