@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import request
-from sqlalchemy import select
 
 from api import auth, lookup
 from api.errors import ApiError
@@ -146,9 +145,8 @@ def new_cash_code(token: ApiToken, reference: str) -> tuple[int, object]:
     answer never carries it, so whoever asks cannot collect the cash."""
     Body(read_json(allow_empty=True), ())
     session = db.session()
-    payout = None
-    if reference.isascii() and reference.isalnum() and len(reference) <= 64:
-        payout = session.scalar(select(Payout).where(Payout.reference == reference))
+    valid = reference.isascii() and reference.isalnum() and len(reference) <= 64
+    payout = payouts.by_reference(session, reference) if valid else None
     if payout is None or not access.may_manage_premiums(auth.actor(token), payout.cooperative_id):
         raise ApiError(404, "unknown_payout", "no such payout")
     payouts.new_cash_code(session, payout)

@@ -50,6 +50,13 @@ def code_hash(payout_id: int, code: str) -> str:
     return pins.keyed_digest("payout", str(payout_id), code).hex()
 
 
+def _give_code(payout: Payout) -> str:
+    """A fresh one-time cash code for ``payout``: kept as its keyed hash, returned once."""
+    code = "".join(secrets.choice("0123456789") for _ in range(CASH_CODE_DIGITS))
+    payout.code_hash = code_hash(payout.id, code)
+    return code
+
+
 def create(
     session: Session,
     *,
@@ -76,8 +83,7 @@ def create(
     session.flush()
     code = None
     if method == PayoutMethod.CASH:
-        code = "".join(secrets.choice("0123456789") for _ in range(CASH_CODE_DIGITS))
-        payout.code_hash = code_hash(payout.id, code)
+        code = _give_code(payout)
     return payout, code
 
 
@@ -135,8 +141,7 @@ def new_cash_code(session: Session, payout: Payout) -> NewCode:
         raise LedgerError("not_cash", "only a cash payout has a code", "payout")
     if locked.state != PayoutState.PENDING:
         raise LedgerError("not_waiting", "this payout is not waiting to be paid", "payout")
-    code = "".join(secrets.choice("0123456789") for _ in range(CASH_CODE_DIGITS))
-    locked.code_hash, locked.attempts = code_hash(locked.id, code), 0
+    code, locked.attempts = _give_code(locked), 0
     session.flush()
     issued = NewCode(locked, code)
     events.emit(events.CASH_CODE_ISSUED, session, issued)

@@ -34,7 +34,6 @@ KINDS = {
     "cash_count_difference": _("Box counted differs from the books"),
     "incident": _("incident reported"),
 }
-STATUSES = FLAG_STATUS
 #: Highest flag id the books can hold (a larger number is no flag).
 MAX_ID = 2**31 - 1
 
@@ -42,7 +41,7 @@ MAX_ID = 2**31 - 1
 def _words() -> dict:
     return {
         "kinds": {k: gettext(v) for k, v in KINDS.items()},
-        "statuses": {k: gettext(v) for k, v in STATUSES.items()},
+        "statuses": {k: gettext(v) for k, v in FLAG_STATUS.items()},
     }
 
 
@@ -59,7 +58,7 @@ def flags():
         or_(Flag.kind != FlagKind.INCIDENT, Flag.cooperative_id.in_(follows)),
     )
     status = request.args.get("status", "")
-    if status in STATUSES:
+    if status in FLAG_STATUS:
         query = query.where(Flag.status == FlagStatus(status))
     else:
         status = ""

@@ -31,6 +31,7 @@ from ussd.screens.base import (
 )
 from ussd.screens.desk import desk_day, t_saved
 from ussd.screens.officer import OfficerScreen, officer_group
+from ussd.screens.start import LanguageList
 
 #: What the screens collect (each typed again on the way to the confirmation).
 FIELDS = ("join_name", "join_phone", "join_gender", "join_language")
@@ -85,14 +86,8 @@ class DeskJoinGender(OfficerScreen, ListScreen):
 
 
 @register
-class DeskJoinLanguage(OfficerScreen, ListScreen):
+class DeskJoinLanguage(OfficerScreen, LanguageList):
     name = "desk_join_language"
-
-    def title(self, ctx: Context) -> str:
-        return ctx.t.gettext(_("Language:"))
-
-    def rows(self, ctx: Context) -> list[tuple[str, str]]:
-        return [(str(i), LANGUAGE_NAMES[code]) for i, code in enumerate(LANGUAGES, 1)]
 
     def choose(self, ctx: Context, key: str) -> Result:
         ctx.data["join_language"] = LANGUAGES[int(key) - 1]

@@ -128,15 +128,19 @@ class Main(ListScreen):
         return Go(target)
 
 
-@register
-class Language(ListScreen):
-    name = "language"
+class LanguageList(ListScreen):
+    """The four languages, each in its own words; what a choice does is the subclass's."""
 
     def title(self, ctx: Context) -> str:
         return ctx.t.gettext(_("Language:"))
 
     def rows(self, ctx: Context) -> list[tuple[str, str]]:
         return [(str(i), LANGUAGE_NAMES[code]) for i, code in enumerate(LANGUAGES, 1)]
+
+
+@register
+class Language(LanguageList):
+    name = "language"
 
     def choose(self, ctx: Context, key: str) -> Result:
         member = ctx.member
