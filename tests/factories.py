@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 
 from ledger import gold, members, vsla
-from ledger.models import ChargeMethod, Cooperative, Group, Member, Site, SiteStatus
+from ledger.models import (
+    ChargeMethod,
+    Cooperative,
+    Flag,
+    FlagKind,
+    Group,
+    Member,
+    Site,
+    SiteStatus,
+)
 
 _seq = itertools.count(1)
 
@@ -98,3 +108,25 @@ def member(
         cooperative_id=coop.id if coop else None,
     )
     return created
+
+
+def box_count_flag(session, group: Group) -> Flag:
+    """A savings group's own flag: its box, counted today, 500 FC short of the books."""
+    flag = Flag(
+        kind=FlagKind.CASH_COUNT_DIFFERENCE,
+        key=f"cash_count:test:{group.id}",
+        group_id=group.id,
+        day=dt.date.today(),
+        reason=f"{group.code}: box counted against the books",
+        details=json.dumps(
+            {
+                "meeting_id": 1,
+                "currency": group.currency,
+                "loan_fund_difference": -500_00,
+                "social_fund_difference": 0,
+            }
+        ),
+    )
+    session.add(flag)
+    session.commit()
+    return flag

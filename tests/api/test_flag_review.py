@@ -3,13 +3,11 @@ dismisses; buyers, officers and forged ids change nothing."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-
 import pytest
 
 from ledger import gold
-from ledger.models import Flag, FlagKind, FlagStatus
+from ledger.models import Flag, FlagStatus
+from tests import factories
 from tests.api.test_gold import purchase_body
 
 
@@ -81,16 +79,7 @@ def test_a_bad_status_filter_is_422(api, world):
 def test_a_group_box_count_flag_is_reviewed_by_a_coordinator(api, world, session):
     """A savings group's own flag has no cooperative of its own: its group's is used. The
     officer who counted the box never closes it."""
-    flag = Flag(
-        kind=FlagKind.CASH_COUNT_DIFFERENCE,
-        key="cash_count:api",
-        group_id=world.group.id,
-        day=dt.date.today(),
-        reason="VSLA1: box counted against the books",
-        details=json.dumps({"loan_fund_difference": -500_00, "social_fund_difference": 0}),
-    )
-    session.add(flag)
-    session.commit()
+    flag = factories.box_count_flag(session, world.group)
     for who in ("officer", "buyer"):
         refused = api("PATCH", f"/flags/{flag.id}", {"status": "dismissed", "note": "x"}, as_=who)
         assert refused.status_code == 403

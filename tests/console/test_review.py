@@ -4,14 +4,11 @@ sees it; a bad status, an empty note to dismiss or a missing token writes nothin
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-
 import pytest
 
 from console import auth
 from ledger import logins
-from ledger.models import Flag, FlagKind, FlagStatus
+from ledger.models import Flag, FlagStatus
 from tests import factories
 from tests.console.conftest import PASSWORD, csrf
 
@@ -147,24 +144,8 @@ def test_today_counts_the_flags_still_open(as_, session, world, gold):
     assert shown(client) == still_open - 1
 
 
-def group_flag(session, world) -> Flag:
-    """A savings group's own flag: the box counted at a meeting differed from the books."""
-    details = {"meeting_id": 1, "currency": "CDF", "loan_fund_difference": -500_00}
-    flag = Flag(
-        kind=FlagKind.CASH_COUNT_DIFFERENCE,
-        key="cash_count:test",
-        group_id=world.group.id,
-        day=dt.date.today(),
-        reason="VSLA1: box counted against the books",
-        details=json.dumps({**details, "social_fund_difference": 0}),
-    )
-    session.add(flag)
-    session.commit()
-    return flag
-
-
 def test_the_group_cooperative_coordinator_reviews_a_box_count(as_, session, world):
-    flag = group_flag(session, world)
+    flag = factories.box_count_flag(session, world.group)
     client = as_("coordinator")
     assert f"/console/flags/{flag.id}" in client.get(f"/console/groups/{world.group.code}").text
     answer = review(client, flag, status="confirmed", note="500 FC missing, treasurer asked")
@@ -176,7 +157,7 @@ def test_the_group_cooperative_coordinator_reviews_a_box_count(as_, session, wor
 def test_the_officer_reads_her_group_box_count_but_never_closes_it(as_, session, world, who):
     """She counted the box: she reads the flag, the review is her cooperative's coordinator's.
     Nobody else reads it."""
-    flag = group_flag(session, world)
+    flag = factories.box_count_flag(session, world.group)
     client = as_(who)
     page = client.get(f"/console/flags/{flag.id}")
     assert page.status_code == (200 if who == "officer" else 404)
