@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--members", type=int, default=1000)
     parser.add_argument("--tree", action="store_true", help="pyinstrument's tree too")
     parser.add_argument("--no-profile", action="store_true", help="CPU and counts only")
+    parser.add_argument("--stats", metavar="FILE", help="save cProfile's stats (for pstats)")
     args = parser.parse_args(argv)
     if args.tree:
         try:
@@ -163,6 +164,8 @@ def main(argv: list[str] | None = None) -> None:
         for n in range(args.walks):
             walk(10_000 + n)
         profile.disable()
+        if args.stats:
+            profile.dump_stats(args.stats)
         stats = pstats.Stats(profile).stats
         steps = split(stats)
         total = sum(steps.values()) or 1.0

@@ -3,7 +3,10 @@ calls), never at import time."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Integer, MetaData, create_engine, event
+import select
+
+import psycopg
+from sqlalchemy import BigInteger, Integer, MetaData, create_engine, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
@@ -57,14 +60,30 @@ def make_engine(url: str) -> Engine:
         return engine
     # A database that stops answering must not hold a phone past the gateway's 15 s: give up
     # connecting after 5 s (the USSD screen then says to try again).
-    return create_engine(
+    engine = create_engine(
         normalize_url(url),
-        pool_pre_ping=True,
         hide_parameters=True,
         pool_size=5,
         max_overflow=10,
         connect_args={"connect_timeout": 5},
     )
+    event.listen(engine, "checkout", _closed_by_server)
+    return engine
+
+
+def _closed_by_server(dbapi_connection, _record, _proxy) -> None:
+    """Refuse a pooled connection the server has closed (a restart, a dropped link): the
+    pool then opens a new one. An idle connection has nothing to read, so a socket that is
+    readable has met its end; asking costs a system call, where a ``SELECT 1`` before every
+    request (``pool_pre_ping``) costs a round trip."""
+    try:
+        poller = select.poll()
+        poller.register(dbapi_connection.fileno(), select.POLLIN)
+        readable = bool(poller.poll(0))
+    except (OSError, ValueError, psycopg.Error):
+        readable = True
+    if readable:
+        raise exc.DisconnectionError("the server closed this connection")
 
 
 def configure(url: str) -> Engine:

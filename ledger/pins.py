@@ -126,6 +126,12 @@ def lock_row(session: Session, member: Member) -> None:
     session.refresh(member, ["pin_hash", "pin_failures", "pin_locked_until"], with_for_update=True)
 
 
+def locked_member(session: Session, member_id: int) -> Member | None:
+    """The member read with the row locked until the transaction ends: one statement where
+    a read, then ``lock_row``, are two (a PIN check on the phone's busiest hop)."""
+    return session.get(Member, member_id, with_for_update=True, populate_existing=True)
+
+
 def check_not_locked(session: Session, member: Member, now: dt.datetime) -> None:
     """Raise ``pin_locked`` while locked; a lock that has run out starts a fresh count.
     The row must be locked (``lock_row``)."""
@@ -151,13 +157,22 @@ def count_failure(session: Session, member: Member, now: dt.datetime) -> None:
     session.flush()
 
 
-def verify_pin(session: Session, member: Member, pin: str, now: dt.datetime | None = None) -> bool:
+def verify_pin(
+    session: Session,
+    member: Member,
+    pin: str,
+    now: dt.datetime | None = None,
+    *,
+    locked: bool = False,
+) -> bool:
     """True when ``pin`` is the member's PIN. A wrong PIN counts a failure and the last
     allowed failure locks; the row is locked throughout, so parallel sessions share the
     same three tries. Raises ``LedgerError("pin_locked", until=...)`` while locked and
-    ``no_pin`` without one. The caller commits, whatever the outcome."""
+    ``no_pin`` without one. ``locked``: the caller read the member with ``locked_member``
+    in this transaction. The caller commits, whatever the outcome."""
     now = now or utcnow()
-    lock_row(session, member)
+    if not locked:
+        lock_row(session, member)
     check_not_locked(session, member, now)
     if not has_pin(member):
         raise LedgerError("no_pin", "no PIN has been set", "pin")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from ledger import pins
 from ledger.models import Member, utcnow
 from locales import DEFAULT_LANGUAGE, Translator, translator
 
@@ -55,6 +56,15 @@ class Context:
         if self._member is None or self._member.id != member_id:
             self._member = self.session.get(Member, member_id)
         return self._member
+
+    def lock_member(self) -> Member:
+        """The caller, read again with the row locked until the transaction ends (a PIN
+        check: parallel sessions share the same tries)."""
+        member = pins.locked_member(self.session, self.state["member_id"])
+        if member is None:
+            raise LookupError(f"member {self.state['member_id']} is gone")
+        self._member = member
+        return member
 
     def choose_member(self, member: Member) -> None:
         self.state["member_id"] = member.id

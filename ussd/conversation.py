@@ -15,6 +15,7 @@ The text holds PINs and enrolment codes, so the state keeps only keyed marks of 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
@@ -283,7 +284,7 @@ def step(ctx: Context, raw: str, mark_pending: Callable[[], None]) -> End | None
         if ctx.member is not None:
             authors.record_as(ctx.session, authors.Author("ussd", ctx.member.id))
     try:
-        with ctx.session.begin_nested():
+        with ctx.session.begin_nested() if screen.savepoint else contextlib.nullcontext():
             result = screen.handle(ctx, raw)
     except LedgerError as exc:
         message = explain(ctx.t, exc, screen.currency(ctx))

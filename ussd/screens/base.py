@@ -108,6 +108,10 @@ class Screen:
     writes: ClassVar[bool] = False
     #: It pages with ``98``/``0``.
     paged: ClassVar[bool] = False
+    #: Its handler runs in a SAVEPOINT, so a refusal raised after a write leaves nothing of
+    #: it. Off only where the handler never writes before it refuses: two round trips to
+    #: the database saved on the busiest hops (the main menu, the PIN).
+    savepoint: ClassVar[bool] = True
 
     def render(self, ctx: Context) -> str:
         raise NotImplementedError

@@ -74,6 +74,8 @@ def locked_end(ctx: Context, exc: LedgerError) -> End:
 @register
 class Pin(AskScreen):
     name = "pin"
+    #: A wrong PIN's count and lock must stay; nothing else is written before a refusal.
+    savepoint = False
 
     def prompt(self, ctx: Context) -> str:
         t = ctx.t
@@ -85,11 +87,12 @@ class Pin(AskScreen):
         return join(t.gettext(_("Enter your PIN:")), warning)
 
     def handle(self, ctx: Context, raw: str) -> Result:
+        member = ctx.lock_member()  # first: the one read of the caller, the row locked
         t = ctx.t
         if len(raw) != pins.PIN_LENGTH or not raw.isascii() or not raw.isdigit():
             return Stay(t.gettext(_("A PIN is 4 digits.")))
         try:
-            ok = pins.verify_pin(ctx.session, ctx.member, raw, ctx.now)
+            ok = pins.verify_pin(ctx.session, member, raw, ctx.now, locked=True)
         except LedgerError as exc:  # locked (now or already): the lock is kept
             if exc.code == "pin_locked":
                 return locked_end(ctx, exc)

@@ -102,6 +102,7 @@ class Stranger(Screen):
 @register
 class Main(ListScreen):
     name = "main"
+    savepoint = False  # choosing only moves to another screen
 
     def _items(self, ctx: Context) -> list[tuple[str, str, str]]:
         roles = ctx.member.role_set
