@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import and_, case, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session, aliased
@@ -30,6 +31,7 @@ from ledger.models import (
     MemberStatus,
     Message,
     MessageKind,
+    MessageStatus,
     PricePost,
     utcnow,
 )
@@ -38,6 +40,9 @@ from sms import outbox, templates
 from sms.settings import Settings, current
 
 log = logging.getLogger(__name__)
+
+#: Hands the ids of one request's rows to RQ (``sms.jobs.enqueue_ids("send", ...)``).
+Send = Callable[[Sequence[int]], None]
 
 
 def record(session: Session, post: PricePost, settings: Settings) -> Broadcast:
@@ -110,12 +115,13 @@ def _bodies(session: Session, broadcast: Broadcast, settings: Settings) -> dict[
 
 def _write_batch(
     session: Session, broadcast: Broadcast, bodies: dict[str, dict], after: int, upto: int
-) -> int:
-    """The outbox rows of members ``after < id <= upto``: one INSERT ... SELECT a language."""
+) -> list[list[int]]:
+    """The outbox rows of members ``after < id <= upto``: one INSERT ... SELECT a language.
+    Returns the new rows' ids, a list per language."""
     m, earlier = Member, aliased(Member)
     columns = [c for c in bodies[LANGUAGES[0]] if c not in ("phone", "member_id")]
     table = Message.__table__
-    written = 0
+    written = []
     for language, row in bodies.items():
         shared_with_earlier = exists().where(
             earlier.phone == m.phone,
@@ -134,18 +140,26 @@ def _write_batch(
             _language(m) == language,
             ~shared_with_earlier,
         )
-        result = session.execute(
+        ids = session.scalars(
             insert(Message)
             .from_select([*columns, "phone", "member_id"], chosen)
-            .execution_options(preserve_rowcount=True)
-        )
-        written += max(result.rowcount, 0)
+            .returning(Message.id)
+        ).all()
+        if ids:
+            written.append(sorted(ids))
     return written
 
 
-def expand_one(session: Session, broadcast_id: int, settings: Settings) -> int | None:
+def expand_one(
+    session: Session, broadcast_id: int, settings: Settings, send: Send | None = None
+) -> int | None:
     """Write the next batch of one broadcast and commit. Returns the rows written, or None
-    when the broadcast is done (or another worker finished it)."""
+    when the broadcast is done (or another worker finished it).
+
+    With ``send``, the rows are written ``queued`` and handed to it after the commit, in
+    jobs of ``broadcast_per_job``: one write per row fewer than the relay's pending -> queued,
+    on the path of every recipient. A worker killed between the commit and the hand-over
+    leaves them queued: the relay enqueues them again when their lease runs out."""
     broadcast = session.scalars(
         select(Broadcast)
         .where(Broadcast.id == broadcast_id, Broadcast.done_at.is_(None))
@@ -174,15 +188,25 @@ def expand_one(session: Session, broadcast_id: int, settings: Settings) -> int |
         if expired:
             log.warning("broadcast %s expired before it was written out", broadcast.cause)
         return None
-    written = _write_batch(session, broadcast, _bodies(session, broadcast, settings), after, upto)
+    bodies = _bodies(session, broadcast, settings)
+    if send is not None:
+        lease = now + dt.timedelta(seconds=settings.queued_lease)
+        for row in bodies.values():
+            row.update(status=MessageStatus.QUEUED, lease_until=lease)
+    written = _write_batch(session, broadcast, bodies, after, upto)
     session.execute(
         update(Broadcast)
         .where(Broadcast.id == broadcast.id)
         .values(after_member_id=upto)
         .execution_options(synchronize_session=False)
     )
-    session.commit()  # no kick: the caller hands the rows over (``expand``'s after_batch)
-    return written
+    session.commit()  # no kick: handed over below, or by the relay that called this
+    if send is not None:
+        for ids in written:
+            size = settings.broadcast_per_job
+            for start in range(0, len(ids), size):
+                send(ids[start : start + size])
+    return sum(len(ids) for ids in written)
 
 
 def pending(session: Session) -> list[int]:
@@ -195,15 +219,14 @@ def pending(session: Session) -> list[int]:
     return ids
 
 
-def expand(session: Session, settings: Settings, after_batch=None) -> int:
-    """Write out every broadcast not done yet, batch by batch (``after_batch()`` runs after
-    each, e.g. to hand the new rows to RQ at once). Returns the rows written."""
+def expand(session: Session, settings: Settings, send: Send | None = None) -> int:
+    """Write out every broadcast not done yet, batch by batch; with ``send``, each batch's
+    rows are handed to it as soon as they are written (see ``expand_one``), else they wait
+    ``pending`` for the relay. Returns the rows written."""
     total = 0
     for broadcast_id in pending(session):
-        while (written := expand_one(session, broadcast_id, settings)) is not None:
+        while (written := expand_one(session, broadcast_id, settings, send)) is not None:
             total += written
-            if after_batch is not None:
-                after_batch()
     if total:
         log.info("broadcasts: %d outbox rows written", total)
     return total

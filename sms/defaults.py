@@ -12,6 +12,13 @@ SMS_BATCH_SIZE = 500
 #: job, so a broadcast of reminders does not pay a job's overhead per SMS.
 SMS_PERSONAL_PER_JOB = 50
 
+#: Gateway requests of a broadcast (each of SMS_BATCH_SIZE recipients) per RQ job: RQ's own
+#: work for a job (a dozen Redis round trips) is then paid once per 2,000 recipients, and a
+#: 100,000-member broadcast is still 50 jobs for the workers to share. Each request is
+#: claimed on its own, so a worker killed mid-job sends nothing twice; the job's requests not
+#: yet claimed are enqueued again when their lease (SMS_QUEUED_LEASE) runs out.
+SMS_BROADCAST_REQUESTS_PER_JOB = 4
+
 #: How often the relay looks for pending rows (and stale claims): "every few seconds" keeps a
 #: message written while Redis was down from waiting long once it is back.
 SMS_RELAY_INTERVAL = 2.0

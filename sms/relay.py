@@ -109,15 +109,15 @@ def settle_leases(session: Session, settings: Settings) -> dict:
 
 
 def _jobs(rows: Sequence, settings: Settings) -> list[list[int]]:
-    """Ids grouped so rows sharing a text travel together: one batch of a broadcast per
-    job, many personal messages per job."""
+    """Ids grouped so rows sharing a text travel together: a few requests of a broadcast
+    per job, many personal messages per job."""
     groups: dict[tuple, list[int]] = {}
     for message_id, kind, cause, language in rows:
         key = (kind, cause, language) if str(kind) == "price" else ("personal",)
         groups.setdefault(key, []).append(message_id)
     jobs = []
     for key, ids in groups.items():
-        size = settings.personal_per_job if key == ("personal",) else settings.batch_size
+        size = settings.personal_per_job if key == ("personal",) else settings.broadcast_per_job
         jobs += [ids[i : i + size] for i in range(0, len(ids), size)]
     return jobs
 
@@ -177,8 +177,8 @@ def scan(session: Session, settings: Settings, enqueue: Enqueue) -> dict:
         summary["enqueued"] += enqueue_due(session, settings, enqueue)
 
     # Broadcasts recorded and not yet written out: each batch is handed to RQ as soon as it
-    # is written, so sending starts while the rest is written.
-    summary["written"] = broadcasts.expand(session, settings, hand_over)
+    # is written, so another worker starts sending while the rest is written.
+    summary["written"] = broadcasts.expand(session, settings, lambda ids: enqueue("send", ids))
     hand_over()
     summary["inbound"] = enqueue_inbound(session, enqueue)
     summary["reports"] = reports.retry_unmatched(session, settings)

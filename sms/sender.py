@@ -87,8 +87,10 @@ def record(
     claimed: list[tuple[int, str, int]],
     results: list[SendResult],
     settings: Settings,
+    coded: bool = True,
 ) -> Counter:
-    """Apply the gateway's answer to the claimed rows. Commits."""
+    """Apply the gateway's answer to the claimed rows. Commits. ``coded``: the rows may be
+    of a kind whose body holds a code to forget (False for a price broadcast's)."""
     now = utcnow()
     by_phone = {r.phone: r for r in results}
     accepted: dict[int, SendResult] = {}
@@ -125,7 +127,9 @@ def record(
     if changes:
         session.execute(update(Message), changes)
     # An enrolment SMS that has left (or failed for good) keeps no code in its body.
-    reports.forget_codes(session, id_in(session, [message_id for message_id, _, _ in claimed]))
+    if coded:
+        ids = [message_id for message_id, _, _ in claimed]
+        reports.forget_codes(session, id_in(session, ids))
     session.commit()
     return tally
 
@@ -202,31 +206,31 @@ def _count_errors(results: list[SendResult]) -> None:
 def send(session: Session, ids: Sequence[int], gateway: Gateway, settings: Settings) -> dict:
     """Send the rows ``ids`` that still need it. Returns a tally of new statuses."""
     waiting = session.execute(
-        select(Message.id, Message.phone, Message.body)
+        select(Message.id, Message.phone, Message.body, Message.kind)
         .where(id_in(session, ids), Message.status.in_(CLAIMABLE))
         .order_by(Message.id)
     ).all()
     session.commit()
-    by_body: dict[str, list[tuple[int, str]]] = {}
-    for message_id, phone, body in waiting:
-        by_body.setdefault(body, []).append((message_id, phone))
+    by_body: dict[tuple[str, bool], list[tuple[int, str]]] = {}
+    for message_id, phone, body, kind in waiting:
+        by_body.setdefault((body, kind in reports.FORGOTTEN), []).append((message_id, phone))
     batches = [
-        (body, chunk)
-        for body, items in by_body.items()
+        (body, coded, chunk)
+        for (body, coded), items in by_body.items()
         for chunk in _chunks(items, settings.batch_size)
     ]
     tally: Counter = Counter()
-    for n, (body, chunk) in enumerate(batches):
+    for n, (body, coded, chunk) in enumerate(batches):
         claimed = claim(session, [message_id for message_id, _ in chunk], settings)
         if not claimed:
             tally["skipped"] += len(chunk)
             continue
         results = gateway.send(body, [phone for _, phone, _ in claimed])
-        tally.update(record(session, claimed, results, settings))
+        tally.update(record(session, claimed, results, settings, coded))
         _count_errors(results)
         if results and not any(r.outcome in (Outcome.ACCEPTED, Outcome.REJECTED) for r in results):
             # The gateway is failing as a whole: do not hammer it with the rest of the job.
-            rest = [message_id for _, later in batches[n + 1 :] for message_id, _ in later]
+            rest = [message_id for _, _, later in batches[n + 1 :] for message_id, _ in later]
             tally["postponed"] += postpone(session, rest, settings, results[0].reason or "")
             break
     return dict(tally)

@@ -29,6 +29,7 @@ class Settings:
     ussd_code: str = "*384*1#"
     batch_size: int = defaults.SMS_BATCH_SIZE
     personal_per_job: int = defaults.SMS_PERSONAL_PER_JOB
+    broadcast_requests_per_job: int = defaults.SMS_BROADCAST_REQUESTS_PER_JOB
     relay_interval: float = defaults.SMS_RELAY_INTERVAL
     relay_chunk: int = defaults.SMS_RELAY_CHUNK
     broadcast_batch: int = defaults.SMS_BROADCAST_BATCH
@@ -53,6 +54,11 @@ class Settings:
     balance_interval: float = defaults.SMS_BALANCE_INTERVAL
     balance_low: float = defaults.SMS_BALANCE_LOW
 
+    @property
+    def broadcast_per_job(self) -> int:
+        """Recipients of a broadcast per RQ job."""
+        return self.batch_size * self.broadcast_requests_per_job
+
     @classmethod
     def from_config(cls, config: dict) -> Settings:
         return cls(
@@ -66,6 +72,7 @@ class Settings:
             ussd_code=config.get("USSD_CODE") or cls.ussd_code,
             batch_size=int(config["SMS_BATCH_SIZE"]),
             personal_per_job=int(config["SMS_PERSONAL_PER_JOB"]),
+            broadcast_requests_per_job=int(config["SMS_BROADCAST_REQUESTS_PER_JOB"]),
             relay_interval=float(config["SMS_RELAY_INTERVAL"]),
             relay_chunk=int(config["SMS_RELAY_CHUNK"]),
             broadcast_batch=int(config["SMS_BROADCAST_BATCH"]),

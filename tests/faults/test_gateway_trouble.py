@@ -41,7 +41,8 @@ def test_broadcast_through_gateway_trouble_goes_out_once(session, client, fake, 
     fake.delay_requests(3, 0.0)
     fake.delay_requests(1, 2.5)  # the fourth is taken, but answered after the 1 s timeout
 
-    workers.start(SMS_BATCH_SIZE="100")
+    # One request a job: the scripted failures then fall on requests in member order.
+    workers.start(SMS_BATCH_SIZE="100", SMS_BROADCAST_REQUESTS_PER_JOB="1")
     post = gold.post_price(session, coop, usd_per_gram=95_00)
     session.commit()
     cause = f"price:{post.id}"

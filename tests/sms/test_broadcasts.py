@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
+import pytest
+import redis
 from sqlalchemy import select
 
 from ledger import db, gold
 from ledger.models import Broadcast, MemberStatus, MessageKind, MessageStatus
-from sms import broadcasts, settings
+from sms import broadcasts, relay, settings
 from tests import factories
 from tests.sms.conftest import messages, wait_until
 
@@ -112,3 +114,56 @@ def test_an_expired_broadcast_is_not_written_out(session):
     assert broadcasts.expand(db.session(), expired) == 0
     assert messages(cause=f"price:{post.id}") == []
     assert broadcasts.pending(db.session()) == []
+
+
+def test_the_relay_writes_each_batch_queued_and_hands_it_over_at_once(session):
+    """Written ``queued`` with a lease and handed over in jobs of a few requests right after
+    each batch commits: no pending -> queued write per recipient."""
+    coop = factories.cooperative(session)
+    members = [factories.member(session, coop=coop, language="sw") for _ in range(5)]
+    session.commit()
+    post = gold.post_price(session, coop, usd_per_gram=90_00)
+    session.commit()
+    tuned = replace(
+        settings.current(), broadcast_batch=3, batch_size=1, broadcast_requests_per_job=2
+    )
+    handed: list[list[int]] = []
+
+    def send(ids):
+        # Handed over only once the batch is committed: another session sees the rows.
+        assert len(messages(cause=f"price:{post.id}")) >= len(ids) + sum(map(len, handed))
+        handed.append(list(ids))
+
+    assert broadcasts.expand(session, tuned, send) == 5
+    rows = messages(cause=f"price:{post.id}")
+    assert {r.member_id for r in rows} == {m.id for m in members}
+    assert {r.status for r in rows} == {MessageStatus.QUEUED}
+    assert all(r.lease_until is not None for r in rows)
+    # jobs of 2 requests of 1: batch 1 (3 members) makes a job of 2 and one of 1; batch 2, one
+    assert [len(ids) for ids in handed] == [2, 1, 2]
+    assert sorted(i for ids in handed for i in ids) == [r.id for r in rows]
+
+
+def test_a_hand_over_that_fails_leaves_the_batch_queued_for_the_relay(session):
+    """Redis away after the commit: the batch stays written (queued, nothing twice) and the
+    relay enqueues it again once its lease runs out."""
+    coop = factories.cooperative(session)
+    for _ in range(3):
+        factories.member(session, coop=coop, language="fr")
+    session.commit()
+    post = gold.post_price(session, coop, usd_per_gram=90_00)
+    session.commit()
+    tuned = replace(settings.current(), broadcast_batch=10, queued_lease=-1)
+
+    def redis_down(ids):
+        raise redis.ConnectionError("Redis is away")
+
+    with pytest.raises(redis.ConnectionError):
+        broadcasts.expand(session, tuned, redis_down)
+    session.rollback()
+    rows = messages(cause=f"price:{post.id}")
+    assert len(rows) == 3 and {r.status for r in rows} == {MessageStatus.QUEUED}
+    assert broadcasts.expand(session, tuned) == 0  # written once, not again
+    enqueued: list[int] = []
+    relay.enqueue_due(session, tuned, lambda kind, ids: enqueued.extend(ids))
+    assert sorted(enqueued) == [r.id for r in rows]

@@ -55,7 +55,9 @@ def _write(session, n: int, kind=MessageKind.REPLY, cause=None, language="sw", b
 
 
 def test_relay_groups_batches_and_takes_back_lost_rows(session, app):
-    current = settings.Settings.from_config({**app.config, "SMS_BATCH_SIZE": 3})
+    current = settings.Settings.from_config(
+        {**app.config, "SMS_BATCH_SIZE": 1, "SMS_BROADCAST_REQUESTS_PER_JOB": 3}
+    )
     sw = _write(session, 4, MessageKind.PRICE, "price:1", "sw", "bei")
     fr = _write(session, 2, MessageKind.PRICE, "price:1", "fr", "prix")
     personal = _write(session, 3)
@@ -64,7 +66,7 @@ def test_relay_groups_batches_and_takes_back_lost_rows(session, app):
     assert summary["enqueued"] == 9
     assert sorted(ids for _, ids in enqueued) == sorted(
         [sw[:3], sw[3:], fr, personal]
-    )  # one language per batch, batches of 3, personal messages together
+    )  # one language per job, 3 requests of 1 to a job, personal messages together
     assert {m.status for m in messages()} == {S.QUEUED}
 
     # Nothing is due again until a lease runs out...
