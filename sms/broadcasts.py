@@ -78,13 +78,17 @@ def _language(member):
     return case((member.language.in_(LANGUAGES), member.language), else_=DEFAULT_LANGUAGE)
 
 
-def _eligible(member, cooperative_id: int):
+def _receives(member):
+    """Active, opted in, not left: a member a broadcast of their cooperative goes to."""
     return and_(
-        member.cooperative_id == cooperative_id,
         member.status == MemberStatus.ACTIVE,
         member.opted_out.is_(False),
         member.left_on.is_(None),
     )
+
+
+def _eligible(member, cooperative_id: int):
+    return and_(member.cooperative_id == cooperative_id, _receives(member))
 
 
 def _bodies(session: Session, broadcast: Broadcast, settings: Settings) -> dict[str, dict]:
@@ -125,7 +129,11 @@ def _write_batch(
     for language, row in bodies.items():
         shared_with_earlier = exists().where(
             earlier.phone == m.phone,
-            _eligible(earlier, broadcast.cooperative_id),
+            # Found by its phone's index alone: "+ 0" keeps PostgreSQL from also reading
+            # the cooperative's index for each member, as it chose on a cooperative just
+            # imported, before its statistics (50x slower: 22 s a batch, not 0.4 s).
+            earlier.cooperative_id + 0 == broadcast.cooperative_id,
+            _receives(earlier),
             _language(earlier) == language,
             earlier.id < m.id,
         )
