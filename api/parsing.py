@@ -183,7 +183,14 @@ class Body:
     def time(self, key: str) -> dt.time:
         value, field = self.text(key), self.name(key)
         hours, _, minutes = value.partition(":")
-        if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+        if not (
+            hours.isascii()
+            and minutes.isascii()
+            and hours.isdigit()
+            and minutes.isdigit()
+            and int(hours) < 24
+            and int(minutes) < 60
+        ):
             raise ApiError(422, "bad_time", f"{field} is a local time such as 15:00", field)
         return dt.time(int(hours), int(minutes))
 

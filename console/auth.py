@@ -53,7 +53,7 @@ class User(UserMixin):
 @manager.user_loader
 def load_user(user_id: str) -> User | None:
     number, _, fingerprint = user_id.partition(".")
-    if not number.isdigit():
+    if not (number.isascii() and number.isdigit()):
         return None
     member = db.session().get(Member, int(number))
     if member is None or not member.password_hash or not logins.is_staff(member):

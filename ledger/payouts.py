@@ -109,7 +109,11 @@ def redeem_cash(
     """Pay the member's cash payout whose code this is. None: a wrong code (or another
     miner's, or a used one), counted against her waiting payouts, so the caller commits to
     keep the count. A code that is not ``CASH_CODE_DIGITS`` digits is refused (no try)."""
-    if not isinstance(code, str) or len(code) != CASH_CODE_DIGITS or not code.isdigit():
+    if (
+        not isinstance(code, str)
+        or len(code) != CASH_CODE_DIGITS
+        or not (code.isascii() and code.isdigit())
+    ):
         raise LedgerError("bad_code", f"a payout code is {CASH_CODE_DIGITS} digits", "code")
     waiting = pending_cash(session, member, cooperative_id)
     for payout in waiting:

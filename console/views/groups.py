@@ -123,7 +123,7 @@ def _row(group: Group, member: Member, errors: dict) -> MeetingRecord | None:
     values: dict[str, int] = {}
     shares = get("shares")
     if shares:
-        if not shares.isdigit() or not 0 <= int(shares) <= group.max_shares:
+        if not (shares.isascii() and shares.isdigit()) or not 0 <= int(shares) <= group.max_shares:
             errors[f"shares-{member.id}"] = gettext("From 0 to {n}.", n=group.max_shares)
         else:
             values["shares"] = int(shares)
@@ -136,7 +136,10 @@ def _row(group: Group, member: Member, errors: dict) -> MeetingRecord | None:
                 errors[f"{name}-{member.id}"] = say(exc)
     term = get("term")
     if values.get("loan"):
-        if not term.isdigit() or not 1 <= int(term) <= group.max_loan_term_months:
+        if (
+            not (term.isascii() and term.isdigit())
+            or not 1 <= int(term) <= group.max_loan_term_months
+        ):
             errors[f"term-{member.id}"] = gettext("From 1 to {n}.", n=group.max_loan_term_months)
         else:
             values["loan_term_months"] = int(term)

@@ -205,7 +205,10 @@ def ship_lot(number: str):
             raise LedgerError("too_long", "too long", "destination")
         raw = (form.exporter.data or "").strip()
         exporter = chain.get_partner(
-            session, PartnerKind.EXPORTER, int(raw) if raw.isdigit() else raw, "exporter"
+            session,
+            PartnerKind.EXPORTER,
+            int(raw) if raw.isascii() and raw.isdigit() else raw,
+            "exporter",
         )
         lots.ship_lot(
             session,

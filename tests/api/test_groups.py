@@ -102,6 +102,7 @@ def test_group_defaults_and_zero_social_fund(api, world, session):
         ({"meeting_weekday": "Monday"}, "meeting_weekday"),
         ({"meeting_time": "25:00"}, "meeting_time"),
         ({"meeting_time": "3pm"}, "meeting_time"),
+        ({"meeting_time": "1²:00"}, "meeting_time"),  # a digit, not 0-9
         ({"cycle_start": "2025-02-30"}, "cycle_start"),
         ({"cycle_start": "9999-12-31"}, "cycle_start"),
         ({"cycle_start": "1900-01-01"}, "cycle_start"),

@@ -74,7 +74,7 @@ def test_combine_seal_ship_and_print(as_, session, world, gold):
     assert "Comptoir Ituri" in record.text and "CEEC-2027-9" in record.text
 
 
-@pytest.mark.parametrize("given", ["", "999999", "x", "refiner"])
+@pytest.mark.parametrize("given", ["", "999999", "x", "²", "refiner"])  # ² is a digit, not 0-9
 def test_a_lot_ships_to_a_known_exporter_only(as_, session, world, gold, given):
     client = as_("coordinator")
     exporter(session)

@@ -86,7 +86,7 @@ class PayCode(AskScreen):
         if target is None:
             return Stay(t.gettext(NOT_FOUND))
         code = raw.strip()
-        if len(code) != payouts.CASH_CODE_DIGITS or not code.isdigit():
+        if len(code) != payouts.CASH_CODE_DIGITS or not (code.isascii() and code.isdigit()):
             return Stay(t.gettext(PAY_CODE_DIGITS))
         paid = payouts.redeem_cash(
             ctx.session,
