@@ -1,9 +1,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
 
 from ledger import db
 from tests import services
+
+#: No time limit per example: a property test checks answers, not speed (timings belong in
+#: bench/); a CI machine busy with other processes once took 617 ms for a 0.02 ms example.
+settings.register_profile("sanduku", deadline=None)
+settings.load_profile("sanduku")
 
 BACKENDS = ["sqlite", *(["postgresql"] if services.postgres_available() else [])]
 
