@@ -262,7 +262,9 @@ def test_two_share_outs_at_once_one_is_refused(session):
     assert isinstance(refused, LedgerError), repr(refused)
     assert refused.code == "before_cycle"
     fresh(session)
-    cycles = session.scalars(select(Cycle).where(Cycle.group_id == group.id)).all()
+    cycles = session.scalars(
+        select(Cycle).where(Cycle.group_id == group.id).order_by(Cycle.number)
+    ).all()
     assert [(c.number, c.closed_at is not None) for c in cycles] == [(1, True), (2, False)]
     paid = session.scalar(
         select(func.count()).select_from(Entry).where(Entry.kind == EntryKind.SHARE_OUT)
