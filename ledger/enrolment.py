@@ -62,7 +62,7 @@ def check_format(code: object) -> str:
         not isinstance(code, str)
         or len(code) != ENROLMENT_CODE_DIGITS
         or not code.isascii()
-        or not (code.isascii() and code.isdigit())
+        or not code.isdigit()
     ):
         raise LedgerError(
             "bad_code", f"an enrolment code is {ENROLMENT_CODE_DIGITS} digits", "code"

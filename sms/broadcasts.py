@@ -41,7 +41,7 @@ from sms.settings import Settings, current
 
 log = logging.getLogger(__name__)
 
-#: Hands the ids of one request's rows to RQ (``sms.jobs.enqueue_ids("send", ...)``).
+#: Hands the ids of one job's rows to RQ (``sms.jobs.enqueue_ids("send", ...)``).
 Send = Callable[[Sequence[int]], None]
 
 
@@ -210,8 +210,8 @@ def expand_one(
     )
     session.commit()  # no kick: handed over below, or by the relay that called this
     if send is not None:
+        size = settings.broadcast_per_job
         for ids in written:
-            size = settings.broadcast_per_job
             for start in range(0, len(ids), size):
                 send(ids[start : start + size])
     return sum(len(ids) for ids in written)
